@@ -1,0 +1,54 @@
+# Set-up is two commands on a fresh machine: `make demo` and `make test`. Each creates .venv,
+# installs the package with its dev extras (only when pyproject.toml changed) and makes sure
+# Graphviz's `dot` is there, then runs.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest bench format setup dot clean
+
+demo: setup
+	$(BIN)/tinygrad-edu demo
+
+test: setup lint typecheck pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy --strict tinygrad_edu
+
+pytest: setup
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python benchmarks/bench_value.py
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+setup: $(STAMP) dot
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+# Graphviz's `dot` renders the pictures. Installed with apt-get when we are root; otherwise
+# we say the one command that installs it.
+dot:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Graphviz (dot) with apt-get ..."; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends graphviz >/dev/null; \
+	  else \
+	    echo "Graphviz's dot is missing; install it with: sudo apt-get install graphviz"; \
+	  fi; }
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info

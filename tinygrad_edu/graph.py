@@ -1,0 +1,122 @@
+"""The one reverse-mode core shared by `Value` and `Tensor`.
+
+A node is anything with three attributes:
+
+- ``parents``: the nodes it was computed from, in operand order (a tuple; ``a + a`` has two);
+- ``_op``: the primitive that computed it, or ``None`` for a leaf. The primitive knows how to
+  push the node's gradient back to its parents (``op.backward(node)``);
+- ``grad``: the gradient of the root with respect to this node.
+
+Backpropagation is then two loops and no recursion: order the graph so that every node comes
+after its parents, and walk that order backwards, letting each node's primitive apply the chain
+rule once. Because a node is visited once, its local backward runs once however many paths
+reach it, and contributions from several children are *added* (``+=``), which is exactly the
+multivariable chain rule: ∂E/∂x = Σ over children c of ∂E/∂c · ∂c/∂x.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol, TypeVar
+
+__all__ = ["Node", "backward", "is_grad_enabled", "no_grad", "topological_order"]
+
+
+class Node(Protocol):
+    """What the core needs of a node: its parents, its primitive and its gradient."""
+
+    @property
+    def parents(self) -> tuple[Node, ...]: ...
+
+    @property
+    def _op(self) -> Any: ...
+
+
+N = TypeVar("N", bound=Node)
+
+
+class GradMode:
+    """Whether new operations record the graph (switched off by `no_grad`)."""
+
+    # A class attribute rather than a thread-local: reading it is on the hot path of every
+    # operation, and the engine is single-threaded by design.
+    enabled: bool = True
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside ``with no_grad():``."""
+    return GradMode.enabled
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Build no graph inside the block: results are leaves with no parents.
+
+    Use it for evaluation and for updating parameters by hand, where no gradient is wanted.
+
+    >>> from tinygrad_edu import Value, no_grad
+    >>> x = Value(2.0)
+    >>> with no_grad():
+    ...     y = x * x
+    >>> y.parents
+    ()
+    """
+    previous = GradMode.enabled
+    GradMode.enabled = False
+    try:
+        yield
+    finally:
+        GradMode.enabled = previous
+
+
+def topological_order(root: N) -> list[N]:
+    """Every node that `root` depends on, each listed after all of its parents; `root` is last.
+
+    Iterative depth-first search, so a chain of a million nodes needs no recursion.
+
+    >>> from tinygrad_edu import Value
+    >>> a = Value(1.0, "a")
+    >>> b = a * a
+    >>> [n.label or n.op for n in topological_order(b)]
+    ['a', '*']
+    """
+    order: list[N] = []
+    seen: set[int] = set()
+    # The stack holds nodes still to visit. `None` above a node means "its parents are all
+    # done": when popped, the node below it is finished and joins the order (post-order).
+    stack: list[Any] = [root]
+    push = stack.append
+    while stack:
+        node = stack.pop()
+        if node is None:
+            order.append(stack.pop())
+            continue
+        key = id(node)
+        if key in seen:
+            continue
+        seen.add(key)
+        push(node)
+        push(None)
+        stack.extend(node.parents)
+    return order
+
+
+def backward(root: N, seed: Any, zero: Any) -> list[N]:
+    """Backpropagate from `root`: ∂root/∂node into ``node.grad`` for every node; returns the order.
+
+    `seed` is ∂root/∂root (1.0 for a scalar). Leaves *accumulate* across calls, as in PyTorch,
+    so gradients from several losses add up; every non-leaf node's gradient is first reset to
+    `zero`, because it describes this one backward pass only.
+    """
+    order = topological_order(root)
+    for node in order:
+        if node._op is not None:
+            node.grad = zero  # type: ignore[attr-defined]
+    # A leaf root accumulates like any leaf; an interior root was just reset to `zero`.
+    root.grad = seed if root.grad is None else root.grad + seed  # type: ignore[attr-defined]
+    for node in reversed(order):
+        op = node._op
+        if op is not None:
+            op.backward(node)
+    return order
