@@ -155,7 +155,7 @@ def closed_form(
 
     >>> grads = closed_form(SEED.i, SEED.t, SEED.w)
     >>> round(grads["E_total"], 12), round(grads["dw1"], 12)
-    (0.242519857348, 0.000316423778)
+    (0.242519857348, 0.000188255667)
     """
     if len(i) != 2 or len(t) != 2 or len(w) != 8 or (b is not None and len(b) != 4):
         raise ValueError(
