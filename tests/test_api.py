@@ -1,0 +1,38 @@
+"""The public surface is deliberate: pinned here, documented everywhere."""
+
+from __future__ import annotations
+
+import inspect
+
+import tinygrad_edu
+from tinygrad_edu import graph, net222, nn, optim, testing, value
+
+PUBLIC = {
+    "MLP", "SEED", "SGD", "Layer", "Module", "Net222", "Neuron", "Value", "__version__",
+    "closed_form", "is_grad_enabled", "no_grad", "topological_order",
+}  # fmt: skip
+
+
+def test_public_api_is_pinned() -> None:
+    assert set(tinygrad_edu.__all__) == PUBLIC
+    for name in PUBLIC:
+        assert hasattr(tinygrad_edu, name)
+
+
+def test_every_public_function_and_method_has_a_docstring() -> None:
+    missing = []
+    for module in (graph, value, nn, optim, net222, testing):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+                continue
+            if not inspect.getdoc(obj):
+                missing.append(f"{module.__name__}.{name}")
+            if inspect.isclass(obj):
+                for attr, member in vars(obj).items():
+                    if attr.startswith("_") and attr not in ("__init__", "__call__"):
+                        continue
+                    defined_here = getattr(member, "__qualname__", "").startswith(f"{name}.")
+                    if callable(member) and defined_here and not inspect.getdoc(member):
+                        missing.append(f"{module.__name__}.{name}.{attr}")
+    assert missing == []
