@@ -7,12 +7,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench format setup dot clean
+.PHONY: demo test lint typecheck docs pytest bench format setup dot clean
 
 demo: setup
 	$(BIN)/tinygrad-edu demo
 
-test: setup lint typecheck pytest
+test: setup lint typecheck docs pytest
 
 lint: setup
 	$(BIN)/ruff check .
@@ -20,6 +20,10 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy --strict tinygrad_edu
+
+# The docs site, built strictly: a broken link or page fails the build.
+docs: setup
+	$(BIN)/mkdocs build --strict --quiet --site-dir site
 
 pytest: setup
 	$(BIN)/pytest
@@ -51,4 +55,4 @@ dot:
 	  fi; }
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info
