@@ -23,6 +23,8 @@ __all__ = [
     "FD_ATOL",
     "FD_RTOL",
     "FD_STEP",
+    "FLOAT32_ATOL",
+    "FLOAT32_RTOL",
     "FORWARD_ATOL",
     "FORWARD_RTOL",
     "check_grads",
@@ -55,6 +57,14 @@ FD_ATOL = 1e-9
 # accuracy in the far tail but stays within ~1e-16 absolute. Hence a tight pair:
 FORWARD_RTOL = 1e-12
 FORWARD_ATOL = 1e-15
+
+# --- float32 against float64 -----------------------------------------------------------------
+# float32 carries 24 bits (EPS32 ≈ 1.2e-7). A gradient through a handful of ops accumulates a
+# few dozen roundings, so it stays within ~1e-5 relative of the float64 result; sums over many
+# entries (matmul, sum) add a factor ~√n. 1e-3 relative and 1e-4 absolute leave room for that
+# while a wrong derivative is still off by far more.
+FLOAT32_RTOL = 1e-3
+FLOAT32_ATOL = 1e-4
 
 # --- Autograd against the hand-derived closed form ------------------------------------------
 # Both compute the same products in float64, in slightly different orders, so they agree to a

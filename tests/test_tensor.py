@@ -1,0 +1,363 @@
+"""Tensor: every op's gradient against finite differences over broadcasting shapes, float32,
+agreement with Value, and clear errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from tests.catalogue import CASES, OpCase, reals
+from tinygrad_edu import Value, no_grad
+from tinygrad_edu.tensor import Tensor, concatenate, stack, unbroadcast
+from tinygrad_edu.testing import (
+    FD_ATOL,
+    FD_RTOL,
+    FLOAT32_ATOL,
+    FLOAT32_RTOL,
+    FORWARD_ATOL,
+    FORWARD_RTOL,
+    close,
+    finite_difference,
+)
+
+
+def check_tensor_grads(f: Callable[..., Tensor], *arrays: np.ndarray, seed: int = 0) -> None:
+    """Autograd's gradient of E = Σ f(x) · G (G fixed and random) against finite differences,
+    entry by entry, for every input array."""
+    inputs = [Tensor(a, requires_grad=True) for a in arrays]
+    out = f(*inputs)
+    weights = np.random.default_rng(seed).uniform(0.5, 1.5, out.shape)
+    (out * weights).sum().backward()
+    sizes = [a.size for a in arrays]
+    flat = np.concatenate([a.ravel() for a in arrays]).tolist()
+
+    def E(values: list[float]) -> float:
+        parts = np.split(np.array(values), np.cumsum(sizes)[:-1])
+        with no_grad():
+            y = f(*(Tensor(p.reshape(a.shape)) for p, a in zip(parts, arrays)))
+        return float((y.data * weights).sum())
+
+    offset = 0
+    for tensor, a in zip(inputs, arrays):
+        assert tensor.grad is not None
+        assert tensor.grad.shape == a.shape
+        for k in range(a.size):
+            numeric, rounding = finite_difference(E, flat, offset + k)
+            auto = float(tensor.grad.ravel()[k])
+            assert close(auto, numeric, FD_RTOL, FD_ATOL + rounding), (k, auto, numeric)
+        offset += a.size
+
+
+def arrays_in(domain: st.SearchStrategy[float], shape: tuple[int, ...]) -> Any:
+    return hnp.arrays(np.float64, shape, elements=domain)
+
+
+# --- the shared catalogue, element by element with broadcasting -----------------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+@settings(max_examples=40)
+@given(data=st.data())
+def test_catalogue_op_gradients_with_broadcasting(case: OpCase, data: st.DataObject) -> None:
+    variables = [k for k in range(len(case.domain)) if k not in case.constants]
+    shapes = data.draw(
+        hnp.mutually_broadcastable_shapes(num_shapes=len(variables), max_dims=3, max_side=3),
+        label="shapes",
+    ).input_shapes
+    arrays = [
+        data.draw(arrays_in(case.domain[k], s), label=f"x{k}") for k, s in zip(variables, shapes)
+    ]
+    constants = {k: data.draw(case.domain[k], label=f"c{k}") for k in case.constants}
+
+    def f(*tensors: Tensor) -> Tensor:
+        args: list[Any] = [None] * len(case.domain)
+        for k, t in zip(variables, tensors):
+            args[k] = t
+        for k, c in constants.items():
+            args[k] = c
+        return case.apply(*args)
+
+    # Forward, element by element against the reference formula.
+    out = f(*(Tensor(a) for a in arrays))
+    broadcast = np.broadcast_arrays(*arrays)
+    for index in np.ndindex(out.shape):
+        args = [None] * len(case.domain)
+        for k, b in zip(variables, broadcast):
+            args[k] = float(b[index])
+        for k, c in constants.items():
+            args[k] = c
+        assert close(float(out.data[index]), case.reference(*args), FORWARD_RTOL, FORWARD_ATOL)
+    check_tensor_grads(f, *arrays)
+
+
+# --- tensor-only ops ----------------------------------------------------------------------------
+
+small = reals(-3, 3)
+
+
+@given(data=st.data())
+def test_matmul_gradients(data: st.DataObject) -> None:
+    n, k, m = (data.draw(st.integers(1, 3)) for _ in range(3))
+    batch = data.draw(st.sampled_from([(), (2,), (1,)]))
+    kind = data.draw(st.sampled_from(["mm", "vec-mat", "mat-vec", "vec-vec", "batched"]))
+    shape_a = {"mm": (n, k), "vec-mat": (k,), "mat-vec": (n, k), "vec-vec": (k,),
+               "batched": (*batch, n, k)}[kind]  # fmt: skip
+    shape_b = {"mm": (k, m), "vec-mat": (k, m), "mat-vec": (k,), "vec-vec": (k,),
+               "batched": (2, k, m)}[kind]  # fmt: skip
+    a = data.draw(arrays_in(small, shape_a))
+    b = data.draw(arrays_in(small, shape_b))
+    assert np.allclose((Tensor(a) @ Tensor(b)).data, a @ b)
+    check_tensor_grads(lambda x, y: x @ y, a, b)
+
+
+@given(
+    data=st.data(),
+    op=st.sampled_from(["sum", "mean", "max"]),
+    keepdims=st.booleans(),
+)
+def test_reduction_gradients(data: st.DataObject, op: str, keepdims: bool) -> None:
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=3))
+    # Entries on a 0.1 grid and distinct: max has a unique argmax, and no finite-difference
+    # step (~1e-5) can cross a tie.
+    grid = st.integers(-30, 30).map(lambda k: k / 10)
+    a = data.draw(hnp.arrays(np.float64, shape, elements=grid, unique=True))
+    axis = data.draw(
+        st.none() | st.integers(-len(shape), len(shape) - 1)
+        | st.sets(st.integers(0, len(shape) - 1), min_size=1).map(tuple)
+    )  # fmt: skip
+    out = getattr(Tensor(a), op)(axis=axis, keepdims=keepdims)
+    expected = getattr(np, {"sum": "sum", "mean": "mean", "max": "max"}[op])(
+        a, axis=axis, keepdims=keepdims
+    )
+    assert out.shape == np.shape(expected)
+    assert np.allclose(out.data, expected)
+    check_tensor_grads(lambda x: getattr(x, op)(axis=axis, keepdims=keepdims), a)
+
+
+def test_max_splits_the_gradient_between_ties() -> None:
+    x = Tensor([1.0, 3.0, 3.0], requires_grad=True)
+    x.max().backward()
+    assert x.grad is not None
+    assert x.grad.tolist() == [0.0, 0.5, 0.5]
+
+
+@given(data=st.data())
+def test_shape_op_gradients(data: st.DataObject) -> None:
+    a = data.draw(arrays_in(small, (2, 3, 2)))
+    check_tensor_grads(lambda x: x.reshape(3, 4) * x.reshape(3, 4), a)
+    check_tensor_grads(lambda x: x.transpose(2, 0, 1).sigmoid(), a)
+    check_tensor_grads(lambda x: x.T.tanh(), a)
+    check_tensor_grads(lambda x: x[1, :, 0] * 2.0, a)
+    check_tensor_grads(lambda x: x[np.array([0, 1, 0])] ** 2, a)  # repeated index: add.at
+    check_tensor_grads(lambda x: x[:, np.array([2, 0]), 1:], a)
+    b = data.draw(arrays_in(small, (2, 1, 2)))
+    check_tensor_grads(lambda x, y: concatenate([x, y, x], axis=1), a, b)
+    check_tensor_grads(lambda x, y: stack([x[:, 0], y[:, 0]], axis=-1), a, b)
+
+
+@given(data=st.data(), axis=st.sampled_from([0, 1, -1]))
+def test_softmax_and_log_softmax(data: st.DataObject, axis: int) -> None:
+    a = data.draw(arrays_in(reals(-30, 30), (3, 4)))
+    s = Tensor(a).softmax(axis).data
+    assert np.allclose(s.sum(axis=axis), 1.0)
+    reference = np.exp(a - a.max(axis=axis, keepdims=True))
+    assert np.allclose(s, reference / reference.sum(axis=axis, keepdims=True))
+    check_tensor_grads(lambda x: x.log_softmax(axis), a)
+    check_tensor_grads(lambda x: x.softmax(axis), a)
+
+
+@given(data=st.data())
+def test_sqrt_and_abs(data: st.DataObject) -> None:
+    check_tensor_grads(lambda x: x.sqrt(), data.draw(arrays_in(reals(0.05, 100), (3,))))
+    a = data.draw(arrays_in(reals(-5, 5).filter(lambda v: abs(v) > 1e-3), (3,)))
+    check_tensor_grads(lambda x: x.abs(), a)
+
+
+def test_softmax_is_stable_at_extreme_logits() -> None:
+    z = Tensor([[1000.0, -1000.0, 0.0]], requires_grad=True)
+    out = z.log_softmax(1)
+    out[0, 1].backward()
+    assert np.isfinite(out.data).all()
+    assert z.grad is not None
+    assert np.isfinite(z.grad).all()
+    assert out.data[0, 0] == 0.0
+
+
+# --- float32 ------------------------------------------------------------------------------------
+
+
+@given(data=st.data())
+def test_float32_gradients_match_float64(data: st.DataObject) -> None:
+    a = data.draw(arrays_in(small, (4, 3)))
+    w = data.draw(arrays_in(small, (3, 2)))
+
+    def grads(dtype: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        x = Tensor(a, requires_grad=True, dtype=dtype)
+        y = Tensor(w, requires_grad=True, dtype=dtype)
+        out = ((x @ y).tanh() * 2.0 - x.sum(1, keepdims=True).sigmoid()).log_softmax(1).mean()
+        out.backward()
+        assert out.dtype == dtype
+        assert x.grad is not None and y.grad is not None
+        assert x.grad.dtype == dtype
+        return out.data, x.grad, y.grad
+
+    for low, high in zip(grads(np.float32), grads(np.float64)):
+        assert np.allclose(low, high, rtol=FLOAT32_RTOL, atol=FLOAT32_ATOL)
+
+
+# --- Value and Tensor agree ---------------------------------------------------------------------
+
+UNARY = ["tanh", "sigmoid", "neg"]
+BINARY = ["+", "-", "*"]
+
+
+def evaluate(program: list[tuple[str, int, int]], inputs: list[Any]) -> Any:
+    """Run a straight-line program over the inputs; every result can be reused later."""
+    values = list(inputs)
+    for op, i, j in program:
+        x, y = values[i % len(values)], values[j % len(values)]
+        if op == "neg":
+            values.append(-x)
+        elif op in UNARY:
+            values.append(getattr(x, op)())
+        else:
+            values.append({"+": x + y, "-": x - y, "*": x * y}[op])
+    return values[-1]
+
+
+programs = st.lists(
+    st.tuples(st.sampled_from(UNARY + BINARY), st.integers(0, 50), st.integers(0, 50)),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(program=programs, data=st.data())
+def test_value_and_tensor_agree(program: list[tuple[str, int, int]], data: st.DataObject) -> None:
+    columns = [data.draw(arrays_in(small, (4,)), label=f"x{k}") for k in range(3)]
+    tensors = [Tensor(c, requires_grad=True) for c in columns]
+    out = evaluate(program, tensors)
+    out.sum().backward()
+    for k in range(4):
+        leaves = [Value(float(c[k])) for c in columns]
+        value = evaluate(program, leaves)
+        value.backward()
+        assert close(value.data, float(out.data[k]), 1e-12, 1e-12)
+        for leaf, tensor in zip(leaves, tensors):
+            grad = 0.0 if tensor.grad is None else float(tensor.grad[k])
+            assert close(leaf.grad, grad, 1e-12, 1e-12)
+
+
+# --- construction, shapes and errors ------------------------------------------------------------
+
+
+def test_construction_and_attributes() -> None:
+    t = Tensor([[1, 2], [3, 4]], label="W")
+    assert t.dtype == np.float64
+    assert (t.shape, t.ndim, t.label, t.op, t.parents, t.grad) == ((2, 2), 2, "W", "", (), None)
+    assert Tensor([1.0], dtype=np.float32).dtype == np.float32
+    assert Tensor(3.0).item() == 3.0
+    assert np.array(t).tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert t.numpy() is t.data
+    source = np.array([1.0, 2.0])
+    Tensor(source, requires_grad=True).data[0] = 9.0
+    assert source[0] == 1.0  # the tensor holds a copy
+
+
+def test_factories_are_reproducible() -> None:
+    assert np.array_equal(Tensor.randn((2, 3), seed=1).data, Tensor.randn((2, 3), seed=1).data)
+    rng = np.random.default_rng(5)
+    u = Tensor.uniform((1000,), -2.0, 2.0, seed=rng)
+    assert u.data.min() >= -2.0
+    assert u.data.max() < 2.0
+    assert Tensor.zeros(3).data.tolist() == [0.0] * 3
+    assert Tensor.ones((2, 1), dtype=np.float32).dtype == np.float32
+
+
+def test_numbers_and_arrays_on_either_side() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    for out, expected in [
+        (2 + x, [3, 4]), (x - 1, [0, 1]), (1 - x, [0, -1]), (3 * x, [3, 6]), (x / 2, [0.5, 1]),
+        (2 / x, [2, 1]), (x**2, [1, 4]), (2**x, [2, 4]), (np.array([1.0, 1.0]) * x, [1, 2]),
+        (-x, [-1, -2]),
+    ]:  # fmt: skip
+        assert isinstance(out, Tensor)
+        assert out.data.tolist() == expected
+
+
+def test_unbroadcast() -> None:
+    assert unbroadcast(np.ones((2, 3)), (2, 3)).shape == (2, 3)
+    assert unbroadcast(np.ones((4, 2, 3)), (3,)).tolist() == [8.0, 8.0, 8.0]
+    assert unbroadcast(np.ones((4, 2, 3)), (2, 1)).tolist() == [[12.0], [12.0]]
+    assert unbroadcast(np.ones((2, 3)), ()).tolist() == 6.0
+
+
+def test_shared_operand_gradients_are_not_aliased() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x + x  # both parents receive the same gradient array
+    (y * y).sum().backward()
+    assert x.grad is not None
+    assert x.grad.tolist() == [8.0, 16.0]
+
+
+def test_inputs_without_requires_grad_get_no_gradient() -> None:
+    x = Tensor([1.0, 2.0])
+    w = Tensor([3.0, 4.0], requires_grad=True)
+    (x * w).sum().backward()
+    assert x.grad is None
+    assert w.grad is not None
+    with pytest.raises(ValueError, match="does not depend on any tensor with requires_grad"):
+        (x * 2).sum().backward()
+
+
+def test_no_grad_builds_no_graph() -> None:
+    w = Tensor([1.0], requires_grad=True)
+    with no_grad():
+        y = w * 2
+    assert y.parents == ()
+    assert not y.requires_grad
+
+
+def test_backward_accumulates_in_leaves_and_takes_a_gradient() -> None:
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    y = w * 3
+    y.backward(np.array([1.0, 0.5]))
+    y.backward(np.array([1.0, 0.5]))
+    assert w.grad is not None
+    assert w.grad.tolist() == [6.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "message"),
+    [
+        (lambda: Tensor([1.0, 2.0]) + Tensor([1.0, 2.0, 3.0]), ValueError, r"\+: operands of shapes \(2,\) and \(3,\)"),
+        (lambda: Tensor(np.ones((2, 3))) @ Tensor(np.ones((2, 3))), ValueError, r"@: operands of shapes \(2, 3\) and \(2, 3\)"),
+        (lambda: Tensor([1.0, 0.0]).log(), ValueError, r"log: every entry must be > 0; 1 entry breaks it, the first is 0.0 at index \(1,\)"),
+        (lambda: Tensor([-1.0]).sqrt(), ValueError, "sqrt: every entry must be >= 0"),
+        (lambda: Tensor([1.0]) / Tensor([0.0]), ZeroDivisionError, "/: no divisor may be 0"),
+        (lambda: Tensor([0.0]) ** -1, ZeroDivisionError, r"\*\*: 0 to a negative power"),
+        (lambda: Tensor([-8.0]) ** 0.5, ValueError, "negative base needs an integer exponent"),
+        (lambda: Tensor([1000.0]).exp(), OverflowError, r"exp: the result overflows float64 .*709.78"),
+        (lambda: Tensor([[1.0, 2.0]], requires_grad=True).sum(0).backward(), ValueError, r"shape \(2,\), not a single number"),
+        (lambda: Tensor([1.0], requires_grad=True).backward(np.ones(2)), ValueError, r"gradient has shape \(2,\), the tensor has shape \(1,\)"),
+        (lambda: Tensor([1.0, 2.0])[5], IndexError, r"\[\]: index 5 is out of bounds .*shape \(2,\)"),
+        (lambda: Tensor([1.0, 2.0]).reshape(3), ValueError, r"reshape: operands of shapes \(2,\)"),
+        (lambda: Tensor([1.0, 2.0]).sum(axis=1), ValueError, "sum: axis 1 is out of range"),
+        (lambda: Tensor(np.ones((2, 2))).transpose(0, 0), ValueError, "not a permutation"),
+        (lambda: Tensor(["a"]), TypeError, "needs real numbers"),
+        (lambda: Tensor([True]), TypeError, "booleans"),
+        (lambda: Tensor([1.0, np.nan]), ValueError, "finite"),
+        (lambda: Tensor([1.0], dtype=np.int32), ValueError, "dtype must be float64 or float32"),
+        (lambda: Tensor([1.0, 2.0]).item(), ValueError, r"item: needs a tensor with one element, got shape \(2,\)"),
+        (lambda: Tensor([1.0]) + "a", TypeError, "unsupported operand"),
+    ],
+)  # fmt: skip
+def test_errors_name_op_and_shapes(build: Callable[[], Any], error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        build()
