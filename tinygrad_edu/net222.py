@@ -28,7 +28,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from tinygrad_edu.nn import MLP, Module
+from tinygrad_edu.nn import MLP, Linear, Module
+from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.value import Value, _real
 from tinygrad_edu.value import _sigmoid as _scalar_sigmoid
 
@@ -81,31 +82,61 @@ class Net222(Module):
     """The derivation's 2-2-2 sigmoid network, built on ``MLP(2, [2, 2], activation="sigmoid")``.
 
     ``w`` are w1..w8 (default: the seeds' example); ``b`` is None for the derivation's net
-    without biases, or (b_h1, b_h2, b_o1, b_o2). ``net(i=(i1, i2), t=(t1, t2))`` returns
-    E_total; afterwards ``net.nodes["a_h1"]`` etc. are that call's nodes, labelled by name.
+    without biases, or (b_h1, b_h2, b_o1, b_o2).
+
+    - ``engine="value"``: one sample, one Value per node. ``net(i=(i1, i2), t=(t1, t2))``
+      returns E_total; afterwards ``net.nodes["a_h1"]`` etc. are that call's nodes, labelled by
+      name, and ``net.weights`` are the Values w1..w8.
+    - ``engine="tensor"``: a batch. Two `Linear` layers whose weight matrices are
+      [[w1, w2], [w3, w4]] and [[w5, w6], [w7, w8]]; ``net(i=I, t=T)`` takes arrays of shape
+      (N, 2) and returns E_total summed over the batch as a 0-d Tensor. ``net.nodes`` holds the
+      batch's tensors "i", "t", "h", "a_h", "o", "a_o", "E", "E_total".
+
+    Either way, ``net.weight_grads()`` is [∂E_total/∂w1, …, ∂E_total/∂w8] after backward.
     """
 
-    def __init__(self, w: Sequence[float] = SEED.w, b: Sequence[float] | None = None) -> None:
+    def __init__(
+        self, w: Sequence[float] = SEED.w, b: Sequence[float] | None = None, engine: str = "value"
+    ) -> None:
         weights = _numbers(w, 8, "w (w1..w8)")
         biases = None if b is None else _numbers(b, 4, "b (b_h1, b_h2, b_o1, b_o2)")
-        self.mlp = MLP(2, [2, 2], activation="sigmoid", bias=biases is not None)
+        if engine not in ("value", "tensor"):
+            raise ValueError(f"Net222: engine must be 'value' or 'tensor', got {engine!r}")
+        self.engine = engine
+        self.mlp = MLP(2, [2, 2], activation="sigmoid", bias=biases is not None, engine=engine)
+        self.nodes: dict[str, Any] = {}
+        if engine == "tensor":
+            self.hidden: Linear = self.mlp.layers[0]
+            self.output: Linear = self.mlp.layers[1]
+            # Row k of a weight matrix feeds output k: h1 = w1·i1 + w2·i2 is row 0 of W_h.
+            for layer, names, values, bias_names, bias_values in (
+                (self.hidden, "w1..w4", weights[:4], "b_h", biases and biases[:2]),
+                (self.output, "w5..w8", weights[4:], "b_o", biases and biases[2:]),
+            ):
+                layer.weight.data = np.array(values).reshape(2, 2)
+                layer.weight.label = names
+                if layer.bias is not None:
+                    layer.bias.data = np.array(bias_values)
+                    layer.bias.label = bias_names
+            self.weights: list[Any] = [self.hidden.weight, self.output.weight]
+            self.biases: list[Any] = [
+                layer.bias for layer in (self.hidden, self.output) if layer.bias is not None
+            ]
+            return
         hidden, output = self.mlp.layers
         # h1 = w1·i1 + w2·i2, h2 = w3·i1 + w4·i2, o1 = w5·a_h1 + w6·a_h2, o2 = w7·a_h1 + w8·a_h2:
         # neuron k of a layer holds the k-th pair of weights, in input order.
-        self.weights: list[Value] = [
-            w for layer in (hidden, output) for n in layer.neurons for w in n.w
-        ]
-        self.biases: list[Value] = [
-            n.b for layer in (hidden, output) for n in layer.neurons if n.b is not None
-        ]
+        self.weights = [w for layer in (hidden, output) for n in layer.neurons for w in n.w]
+        self.biases = [n.b for layer in (hidden, output) for n in layer.neurons if n.b is not None]
         for param, name, value in zip(self.weights, WEIGHT_NAMES, weights):
             param.label, param.data = name, value
         for param, name, value in zip(self.biases, BIAS_NAMES, biases or ()):
             param.label, param.data = name, value
-        self.nodes: dict[str, Value] = {}
 
-    def __call__(self, i: Sequence[float], t: Sequence[float]) -> Value:
-        """E_total = ½(t1 − a_o1)² + ½(t2 − a_o2)² for inputs `i` and targets `t`."""
+    def __call__(self, i: Any, t: Any) -> Any:
+        """E_total = Σ ½(t_k − a_o_k)² for inputs `i` and targets `t` (summed over a batch)."""
+        if self.engine == "tensor":
+            return self._batch(i, t)
         i1, i2 = (Value(v, name) for v, name in zip(_numbers(i, 2, "i (i1, i2)"), ("i1", "i2")))
         t1, t2 = (Value(v, name) for v, name in zip(_numbers(t, 2, "t (t1, t2)"), ("t1", "t2")))
         hidden, output = self.mlp.layers
@@ -113,7 +144,7 @@ class Net222(Module):
         a_o1, a_o2 = output([a_h1, a_h2])
         E1 = 0.5 * (t1 - a_o1) ** 2
         E2 = 0.5 * (t2 - a_o2) ** 2
-        E_total = E1 + E2
+        E_total: Value = E1 + E2
         # The pre-activations are the sigmoid nodes' operands: a_h1 = σ(h1).
         h1, h2, o1, o2 = (a.parents[0] for a in (a_h1, a_h2, a_o1, a_o2))
         nodes = (i1, i2, t1, t2, h1, a_h1, h2, a_h2, o1, a_o1, o2, a_o2, E1, E2, E_total)
@@ -122,17 +153,56 @@ class Net222(Module):
         self.nodes = dict(zip(NODE_NAMES, nodes))
         return E_total
 
-    def parameters(self) -> list[Value]:
-        """[w1, w2, (b_h1), w3, w4, (b_h2), w5, w6, (b_o1), w7, w8, (b_o2)]: the MLP's order."""
+    def _batch(self, i: Any, t: Any) -> Tensor:
+        """The same network on a batch: I and T of shape (N, 2); E_total summed over the batch."""
+        inputs = Tensor(_batch_array(i, "i"), label="i")
+        targets = Tensor(_batch_array(t, "t"), label="t")
+        if inputs.shape != targets.shape:
+            raise ValueError(
+                f"Net222: i has shape {inputs.shape} but t has shape {targets.shape}; "
+                "give one target pair per input pair"
+            )
+        a_h = self.hidden(inputs).sigmoid()
+        a_o = self.output(a_h).sigmoid()
+        E = 0.5 * (targets - a_o) ** 2  # E[n, k] = ½(t_k − a_o_k)² for sample n
+        E_total = E.sum()
+        h, o = a_h.parents[0], a_o.parents[0]
+        nodes = {"i": inputs, "t": targets, "h": h, "a_h": a_h, "o": o, "a_o": a_o, "E": E,
+                 "E_total": E_total}  # fmt: skip
+        for name, node in nodes.items():
+            node.label = name
+        self.nodes = nodes
+        return E_total
+
+    def parameters(self) -> list[Any]:
+        """[w1, w2, (b_h1), w3, w4, (b_h2), w5, w6, (b_o1), w7, w8, (b_o2)]: the MLP's order
+        (tensor engine: [W_h, (b_h), W_o, (b_o)])."""
         return self.mlp.parameters()
 
     def weight_grads(self) -> list[float]:
-        """[∂E_total/∂w1, …, ∂E_total/∂w8] after ``backward()``."""
-        return [w.grad for w in self.weights]
+        """[∂E_total/∂w1, …, ∂E_total/∂w8] after ``backward()``, for either engine."""
+        if self.engine == "value":
+            return [w.grad for w in self.weights]
+        grads = [np.zeros(4) if w.grad is None else w.grad.ravel() for w in self.weights]
+        return [float(g) for g in np.concatenate(grads)]
 
     def __repr__(self) -> str:
-        weights = ", ".join(f"{w.label}={w.data:.6g}" for w in self.weights)
-        return f"Net222({weights}{', with biases' if self.biases else ''})"
+        values = [w.data for w in self.weights] if self.engine == "value" else [
+            float(v) for w in self.weights for v in w.data.ravel()
+        ]  # fmt: skip
+        weights = ", ".join(f"{name}={v:.6g}" for name, v in zip(WEIGHT_NAMES, values))
+        engine = ", engine='tensor'" if self.engine == "tensor" else ""
+        return f"Net222({weights}{', with biases' if self.biases else ''}{engine})"
+
+
+def _batch_array(x: Any, what: str) -> np.ndarray[Any, Any]:
+    """A batch as an (N, 2) array; one pair (2,) counts as a batch of one."""
+    array = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=float)
+    if array.shape == (2,):
+        array = array[None, :]
+    if array.ndim != 2 or array.shape[1] != 2:
+        raise ValueError(f"Net222: {what} must have shape (N, 2), got {array.shape}")
+    return array
 
 
 def _sigmoid(x: Any) -> Any:
