@@ -157,5 +157,5 @@ def test_sgd_rejects_a_bad_learning_rate(lr: object) -> None:
 def test_sgd_rejects_empty_and_non_value_parameters() -> None:
     with pytest.raises(ValueError, match="empty parameter list"):
         SGD([], lr=0.1)
-    with pytest.raises(TypeError, match="parameters must be Values, got float"):
+    with pytest.raises(TypeError, match="parameters must be Values or Tensors, got float"):
         SGD([1.0], lr=0.1)  # type: ignore[list-item]

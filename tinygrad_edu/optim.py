@@ -1,4 +1,7 @@
-"""Optimisers: rules that move parameters against their gradients.
+"""Optimisers: rules that move parameters against their gradients, from simplest to richest.
+
+Each rule is written once, with + − · and powers only, so it works on Value parameters
+(floats) and on Tensor parameters (arrays) alike.
 
 >>> from tinygrad_edu import Value
 >>> w = Value(0.4, "w5")
@@ -12,42 +15,149 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
+from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.value import Value, _real
 
-__all__ = ["SGD"]
+__all__ = ["SGD", "Adam", "Optimizer"]
 
 
-class SGD:
-    """Plain gradient descent: for every parameter, w ← w − lr · w.grad."""
+class Optimizer:
+    """What every optimiser shares: its parameters, checked once, and ``zero_grad()``."""
 
-    def __init__(self, params: Iterable[Value], lr: float) -> None:
-        self.params = list(params)
+    def __init__(self, params: Iterable[Any], lr: float) -> None:
+        name = type(self).__name__
+        self.params: list[Any] = list(params)
         if not self.params:
-            raise ValueError("SGD: got an empty parameter list; pass model.parameters()")
+            raise ValueError(f"{name}: got an empty parameter list; pass model.parameters()")
         for p in self.params:
-            if not isinstance(p, Value):
-                raise TypeError(f"SGD: parameters must be Values, got {type(p).__name__}")
-        self.lr = _learning_rate(lr, "SGD")
+            if not isinstance(p, (Value, Tensor)):
+                raise TypeError(
+                    f"{name}: parameters must be Values or Tensors, got {type(p).__name__}"
+                )
+            if isinstance(p, Tensor) and not p.requires_grad:
+                raise ValueError(
+                    f"{name}: parameter {p.label or p.shape!r} has requires_grad=False, so it "
+                    "would never receive a gradient"
+                )
+        self.lr = _positive(lr, f"{name}: invalid learning rate")
 
     def zero_grad(self) -> None:
-        """Set every parameter's gradient to 0 before the next backward pass."""
+        """Forget the gradients before the next backward pass."""
         for p in self.params:
-            p.grad = 0.0
+            p.grad = 0.0 if isinstance(p, Value) else None
 
     def step(self) -> None:
-        """Move each parameter one step downhill: w ← w − lr · ∂E/∂w."""
-        lr = self.lr
-        for p in self.params:
-            p.data -= lr * p.grad
+        """Update every parameter that has a gradient."""
+        for k, p in enumerate(self.params):
+            if p.grad is not None:
+                p.data = self._update(k, p.data, p.grad)
+
+    def _update(self, k: int, w: Any, g: Any) -> Any:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Gradient descent: w ← w − lr · g, with optional momentum, Nesterov and weight decay.
+
+    With weight decay λ the gradient is g + λ·w. With momentum μ, a velocity v ← μ·v + g is kept
+    per parameter and w ← w − lr · v (Nesterov: w ← w − lr · (g + μ·v)), as in PyTorch.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        self.momentum = _non_negative(momentum, "SGD: invalid momentum")
+        self.weight_decay = _non_negative(weight_decay, "SGD: invalid weight_decay")
+        if nesterov and self.momentum == 0.0:
+            raise ValueError("SGD: nesterov=True needs a momentum > 0")
+        self.nesterov = bool(nesterov)
+        self.velocity: list[Any] = [None] * len(self.params)
+
+    def _update(self, k: int, w: Any, g: Any) -> Any:
+        if self.weight_decay:
+            g = g + self.weight_decay * w
+        if self.momentum:
+            v = g if self.velocity[k] is None else self.momentum * self.velocity[k] + g
+            self.velocity[k] = v
+            g = g + self.momentum * v if self.nesterov else v
+        return w - self.lr * g
+
+
+class Adam(Optimizer):
+    """Adam: steps scaled by running averages of the gradient and of its square.
+
+    m ← β1·m + (1 − β1)·g,  v ← β2·v + (1 − β2)·g²,  m̂ = m / (1 − β1ᵗ),  v̂ = v / (1 − β2ᵗ),
+    w ← w − lr · m̂ / (√v̂ + ε). Weight decay λ adds λ·w to g (L2, as PyTorch's Adam).
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
+            raise ValueError(f"Adam: betas must be a pair (β1, β2), got {betas!r}")
+        for beta in betas:
+            if not (isinstance(beta, (int, float)) and 0.0 <= beta < 1.0):
+                raise ValueError(f"Adam: invalid beta {beta!r}; each must be in [0, 1)")
+        self.betas = (float(betas[0]), float(betas[1]))
+        self.eps = _positive(eps, "Adam: invalid eps")
+        self.weight_decay = _non_negative(weight_decay, "Adam: invalid weight_decay")
+        self.m: list[Any] = [0.0] * len(self.params)
+        self.v: list[Any] = [0.0] * len(self.params)
+        self.t = 0
+
+    def step(self) -> None:
+        """One Adam step for every parameter (the step count t advances once)."""
+        self.t += 1
+        super().step()
+
+    def _update(self, k: int, w: Any, g: Any) -> Any:
+        beta1, beta2 = self.betas
+        if self.weight_decay:
+            g = g + self.weight_decay * w
+        self.m[k] = beta1 * self.m[k] + (1.0 - beta1) * g
+        self.v[k] = beta2 * self.v[k] + (1.0 - beta2) * g * g
+        m_hat = self.m[k] / (1.0 - beta1**self.t)
+        v_hat = self.v[k] / (1.0 - beta2**self.t)
+        return w - self.lr * m_hat / (v_hat**0.5 + self.eps)
+
+
+def _positive(x: object, message: str) -> float:
+    """`x` as a float if it is finite and > 0; otherwise ValueError(message naming x)."""
+    value = _finite_or_nan(x)
+    if not value > 0.0:
+        raise ValueError(f"{message} {x!r}; it must be a finite number > 0")
+    return value
+
+
+def _non_negative(x: object, message: str) -> float:
+    """`x` as a float if it is finite and >= 0; otherwise ValueError(message naming x)."""
+    value = _finite_or_nan(x)
+    if not value >= 0.0:
+        raise ValueError(f"{message} {x!r}; it must be a finite number >= 0")
+    return value
+
+
+def _finite_or_nan(x: object) -> float:
+    try:
+        return _real(x, "number")
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def _learning_rate(lr: object, where: str) -> float:
     """`lr` as a float if it is finite and > 0; otherwise a ValueError naming it."""
-    try:
-        value = _real(lr, f"{where} learning rate")
-    except (TypeError, ValueError):
-        value = math.nan
-    if not value > 0.0:
-        raise ValueError(f"{where}: invalid learning rate {lr!r}; it must be a finite number > 0")
-    return value
+    return _positive(lr, f"{where}: invalid learning rate")
