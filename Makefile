@@ -48,8 +48,9 @@ dot:
 	@command -v dot >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installing Graphviz (dot) with apt-get ..."; \
-	    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends graphviz >/dev/null; \
+	    { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends graphviz >/dev/null; } || \
+	    echo "warning: could not install Graphviz; pictures will not render (sudo apt-get install graphviz)"; \
 	  else \
 	    echo "Graphviz's dot is missing; install it with: sudo apt-get install graphviz"; \
 	  fi; }

@@ -213,6 +213,19 @@ def closed_form_step(w: list[float], lr: float) -> list[float]:
     return [wk - lr * grads[f"d{name}"] for wk, name in zip(w, WEIGHT_NAMES)]
 
 
+def step_times_with_and_without_gc(
+    net: MLP, opt: SGD, xs: list[list[float]], ys: list[float]
+) -> tuple[float, float]:
+    """Median step time with the garbage collector on (default), then off."""
+    with_gc = median_seconds(lambda: mlp_step(net, opt, xs, ys), 5)
+    gc.disable()
+    try:
+        without_gc = median_seconds(lambda: mlp_step(net, opt, xs, ys), 5)
+    finally:
+        gc.enable()
+    return with_gc, without_gc
+
+
 def row(name: str, value: str, note: str = "") -> None:
     """One aligned line of the report."""
     print(f"  {name:<27}{value:>12}  {note}".rstrip())
@@ -256,6 +269,20 @@ def main(argv: list[str] | None = None) -> int:
         f"{closure / nodes * 1e6:.2f} µs/node",
     )
     row("speed-up over baseline", f"{closure / step:.1f}x")
+
+    if not args.quick:
+        print("\nScaling: microseconds per node as the graph grows (gc on / gc off)")
+        for n_points in (30, 100, 300):
+            xs_n, ys_n = make_data(n_points)
+            net_n = MLP(2, [16, 16, 1], seed=0)
+            opt_n = SGD(net_n.parameters(), lr=0.1)
+            nodes_n = len(topological_order(mlp_step(net_n, opt_n, xs_n, ys_n)))
+            with_gc, without_gc = step_times_with_and_without_gc(net_n, opt_n, xs_n, ys_n)
+            row(
+                f"{n_points} points ({nodes_n:,} nodes)",
+                f"{with_gc / nodes_n * 1e6:.2f} / {without_gc / nodes_n * 1e6:.2f}",
+                f"collector's share {1 - without_gc / with_gc:.0%}",
+            )
 
     net222 = Net222(SEED.w)
     opt222 = SGD(net222.parameters(), lr=0.5)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import mpmath
 from hypothesis import strategies as st
 
 
@@ -39,9 +40,30 @@ class OpCase:
     constants: tuple[int, ...] = ()
 
 
-def _reference_sigmoid(x: float) -> float:
-    # σ(x) = ½(1 + tanh(x/2)): a different formula from the engine's, overflow-free.
-    return 0.5 * (1.0 + math.tanh(0.5 * x))
+# High-precision references, independent of the engine's formulas and of libm (mpmath comes
+# with sympy, the test oracle). 50 digits make them exact to the last bit of float64.
+mpmath.mp.dps = 50
+
+
+def reference_sigmoid(x: float) -> float:
+    """σ(x) = 1 / (1 + e^−x) in 50-digit arithmetic."""
+    return float(1 / (1 + mpmath.exp(-mpmath.mpf(x))))
+
+
+def reference_tanh(x: float) -> float:
+    """tanh(x) in 50-digit arithmetic."""
+    return float(mpmath.tanh(mpmath.mpf(x)))
+
+
+def reference_d_sigmoid(x: float) -> float:
+    """σ'(x) = σ(x)·(1 − σ(x)) in 50-digit arithmetic (no cancellation at that precision)."""
+    s = 1 / (1 + mpmath.exp(-mpmath.mpf(x)))
+    return float(s * (1 - s))
+
+
+def reference_d_tanh(x: float) -> float:
+    """tanh'(x) = 1 / cosh²(x) in 50-digit arithmetic."""
+    return float(1 / mpmath.cosh(mpmath.mpf(x)) ** 2)
 
 
 CASES = [
@@ -77,8 +99,8 @@ CASES = [
     OpCase("rpow", lambda x: 2.0**x, lambda x: 2.0**x, (reals(-50, 50),)),
     OpCase("exp", lambda x: x.exp(), math.exp, (reals(-700, 700),)),
     OpCase("log", lambda x: x.log(), math.log, (reals(0.05, 1e6),)),
-    OpCase("tanh", lambda x: x.tanh(), math.tanh, (reals(-1000, 1000),)),
-    OpCase("sigmoid", lambda x: x.sigmoid(), _reference_sigmoid, (reals(-1000, 1000),)),
+    OpCase("tanh", lambda x: x.tanh(), reference_tanh, (reals(-1000, 1000),)),
+    OpCase("sigmoid", lambda x: x.sigmoid(), reference_sigmoid, (reals(-1000, 1000),)),
     OpCase("relu", lambda x: x.relu(), lambda x: max(x, 0.0), (away_from_zero(1e3, 1e-3),)),
 ]
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+XOR_LEARNED = 0.01
+XOR_MARGIN = 0.15
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
@@ -24,6 +26,8 @@ def test_xor_is_learned() -> None:
     finally:
         sys.path.remove(str(EXAMPLES))
     net, loss = xor_scalar_mlp.train()
-    assert loss < 0.01
+    # Learned, not merely trained: E = Σ ½(y − t)² below 0.01 and every output on the right side
+    # of ½ with a margin (the untrained net sits near ½ everywhere, with E ≈ 0.5).
+    assert loss < XOR_LEARNED
     for x, t in xor_scalar_mlp.POINTS:
-        assert abs(net(x)[0].data - t) < 0.15
+        assert abs(net(x)[0].data - t) < XOR_MARGIN

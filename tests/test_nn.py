@@ -143,7 +143,7 @@ def test_sgd_step_and_zero_grad() -> None:
     w.grad = 0.08
     opt = SGD([w], lr=0.5)
     opt.step()
-    assert w.data == pytest.approx(0.4 - 0.5 * 0.08, abs=1e-15)
+    assert w.data == 0.4 - 0.5 * 0.08  # the same float operations: exact
     opt.zero_grad()
     assert w.grad == 0.0
 
@@ -159,3 +159,23 @@ def test_sgd_rejects_empty_and_non_value_parameters() -> None:
         SGD([], lr=0.1)
     with pytest.raises(TypeError, match="parameters must be Values or Tensors, got float"):
         SGD([1.0], lr=0.1)  # type: ignore[list-item]
+
+
+def test_activation_and_bias_are_checked() -> None:
+    with pytest.raises(TypeError, match="MLP: activation must be a name, a callable, or a list"):
+        MLP(2, [1], activation=None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="activation must be a name or a callable, got int"):
+        MLP(2, [1], activation=[3])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match=r"the activation returned a float, not a Value"):
+        MLP(2, [1], activation=lambda z: 3.0)([1.0, 2.0])
+    with pytest.raises(TypeError, match="bias must be True or False, got 'no'"):
+        MLP(2, [1], bias="no")  # type: ignore[arg-type]
+
+
+def test_parameters_can_be_set_from_a_numpy_array() -> None:
+    import numpy as np
+
+    net = MLP(2, [1], bias=False)
+    net.set_parameters(np.array([0.25, -0.5]))
+    assert [p.data for p in net.parameters()] == [0.25, -0.5]
+    assert [w.data for w in Neuron(2, weights=np.array([1.0, 2.0])).w] == [1.0, 2.0]

@@ -11,6 +11,7 @@ import pytest
 
 from tinygrad_edu import Value, is_grad_enabled, no_grad, topological_order
 from tinygrad_edu import value as value_module
+from tinygrad_edu.testing import ULP_RTOL, close
 
 # --- construction -----------------------------------------------------------------------------
 
@@ -212,7 +213,7 @@ def test_no_grad_builds_no_graph_and_restores_mode() -> None:
         assert not is_grad_enabled()
     assert is_grad_enabled()
     assert b.parents == () and b.op == ""
-    assert b.data == pytest.approx(1 / (1 + math.exp(-6)) + 1)
+    assert close(b.data, 1 / (1 + math.exp(-6)) + 1, ULP_RTOL, 0.0)
     with pytest.raises(RuntimeError), no_grad():
         raise RuntimeError("boom")
     assert is_grad_enabled()
@@ -273,3 +274,53 @@ def test_constant_integer_power_of_negative_base_is_fine() -> None:
     x = Value(-2.0)
     (x**3).backward()
     assert x.grad == 12.0
+
+
+def test_arithmetic_overflow_is_an_error_not_a_silent_inf() -> None:
+    with pytest.raises(OverflowError, match=r"multiplication: 1e\+308 \* 10.0 overflows float64"):
+        Value(1e308) * Value(10.0)
+    with pytest.raises(OverflowError, match="addition"):
+        Value(1.7e308) + 1.7e308
+    y = Value(1.0) / Value(1e-200, "d")  # fine forward: 1e200 ...
+    with pytest.raises(OverflowError, match=r"backward: the gradient of d \(data 1e-200\) is -inf"):
+        y.backward()  # ... but ∂y/∂d = −1e400 is not a float64
+
+
+def test_numbers_too_large_for_float64_are_a_clear_error() -> None:
+    with pytest.raises(
+        ValueError, match=r"Value takes a finite number; 100000000000… \(401 digits\) is too large"
+    ):
+        Value(10**400)
+    with pytest.raises(ValueError, match=r"addition \(\+\) takes a finite number"):
+        Value(1.0) + 10**400
+
+
+def test_a_constant_base_is_not_differentiated() -> None:
+    y = Value(0.5)
+    out = 0.0**y  # ∂(0 ** y)/∂y = 0 for y > 0; the base 0 is a constant, so no 0^(y−1) term
+    out.backward()
+    assert (out.data, y.grad) == (0.0, 0.0)
+    z = Value(3.0)
+    (2**z).backward()
+    assert close(z.grad, 8.0 * math.log(2.0), ULP_RTOL, 0.0)
+
+
+def test_graphs_hold_no_reference_cycles() -> None:
+    # Nodes hold no closures, so a dropped graph is freed by reference counting alone and the
+    # cyclic collector finds nothing to do.
+    import gc
+
+    from tinygrad_edu import Net222
+
+    gc.collect()
+    gc.disable()
+    try:
+        net = Net222()
+        for _ in range(3):
+            net.zero_grad()
+            net(i=(0.05, 0.1), t=(0.01, 0.99)).backward()
+        net.nodes = {}
+        del net
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

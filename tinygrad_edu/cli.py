@@ -61,7 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # Not required=True: argparse would then report a missing command before an unknown
+    # option, which misleads; main() says a command is missing itself.
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser(
         "demo",
         help="the 2-2-2 network at the seeds' example: forward, gradients, one SGD step",
@@ -132,11 +134,21 @@ def demo(lr: float = 0.5) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (2 for a usage error)."""
+    # The tables use σ, ½ and →: on a terminal that cannot show them, show "?" rather than fail.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            raise UsageError("a command is required: demo (see tinygrad-edu --help)")
         if args.command == "demo":
             print(demo(lr=args.lr))
         return 0
     except UsageError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # e.g. the output is a full disk or a closed pipe
+        print(f"{PROG}: error: cannot write the output: {error}", file=sys.stderr)
         return 2

@@ -140,13 +140,14 @@ class Net222(Module):
         i1, i2 = (Value(v, name) for v, name in zip(_numbers(i, 2, "i (i1, i2)"), ("i1", "i2")))
         t1, t2 = (Value(v, name) for v, name in zip(_numbers(t, 2, "t (t1, t2)"), ("t1", "t2")))
         hidden, output = self.mlp.layers
-        a_h1, a_h2 = hidden([i1, i2])
-        a_o1, a_o2 = output([a_h1, a_h2])
+        # Each generic neuron computes its sum, then its activation: h1 = w1·i1 + w2·i2, σ(h1).
+        h1, h2 = (neuron.pre_activation([i1, i2]) for neuron in hidden.neurons)
+        a_h1, a_h2 = (neuron.activation(z) for neuron, z in zip(hidden.neurons, (h1, h2)))
+        o1, o2 = (neuron.pre_activation([a_h1, a_h2]) for neuron in output.neurons)
+        a_o1, a_o2 = (neuron.activation(z) for neuron, z in zip(output.neurons, (o1, o2)))
         E1 = 0.5 * (t1 - a_o1) ** 2
         E2 = 0.5 * (t2 - a_o2) ** 2
         E_total: Value = E1 + E2
-        # The pre-activations are the sigmoid nodes' operands: a_h1 = σ(h1).
-        h1, h2, o1, o2 = (a.parents[0] for a in (a_h1, a_h2, a_o1, a_o2))
         nodes = (i1, i2, t1, t2, h1, a_h1, h2, a_h2, o1, a_o1, o2, a_o2, E1, E2, E_total)
         for node, name in zip(nodes, NODE_NAMES):
             node.label = name
@@ -162,11 +163,12 @@ class Net222(Module):
                 f"Net222: i has shape {inputs.shape} but t has shape {targets.shape}; "
                 "give one target pair per input pair"
             )
-        a_h = self.hidden(inputs).sigmoid()
-        a_o = self.output(a_h).sigmoid()
+        h = self.hidden(inputs)
+        a_h = h.sigmoid()
+        o = self.output(a_h)
+        a_o = o.sigmoid()
         E = 0.5 * (targets - a_o) ** 2  # E[n, k] = ½(t_k − a_o_k)² for sample n
         E_total = E.sum()
-        h, o = a_h.parents[0], a_o.parents[0]
         nodes = {"i": inputs, "t": targets, "h": h, "a_h": a_h, "o": o, "a_o": a_o, "E": E,
                  "E_total": E_total}  # fmt: skip
         for name, node in nodes.items():

@@ -84,6 +84,12 @@ def _as_inputs(x: Sequence[Value | float], nin: int, where: str) -> list[Value]:
     return [xi if isinstance(xi, Value) else Value(xi) for xi in x]
 
 
+def _flag(value: object, what: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{what} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def _positive_int(n: object, what: str) -> int:
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
@@ -113,7 +119,7 @@ class Module:
         """
         params = self.parameters()
         name = type(self).__name__
-        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
             raise TypeError(f"{name}.set_parameters: expected a list of numbers, got {values!r}")
         if len(values) != len(params):
             labels = ", ".join(p.label for p in params)
@@ -199,29 +205,39 @@ class Neuron(Module):
     ) -> None:
         self.nin = _positive_int(nin, "Neuron: nin")
         self.label = label
-        self.activation = _activation(activation, f"Neuron {label}")
+        self.activation = _activation(activation, f"Neuron {label!r}")
+        bias = _flag(bias, f"Neuron {label!r}: bias")
         rng = rng or random.Random()
         self.w = [Value(rng.uniform(-1.0, 1.0), f"{label}.w{k + 1}") for k in range(nin)]
         self.b = Value(0.0, f"{label}.b") if bias else None
         if weights is not None:
-            if isinstance(weights, (str, bytes)) or not isinstance(weights, Sequence):
-                raise TypeError(f"Neuron {label}: weights must be a list of {nin} numbers")
+            if isinstance(weights, (str, bytes)) or not isinstance(weights, (Sequence, np.ndarray)):
+                raise TypeError(f"Neuron {label!r}: weights must be a list of {nin} numbers")
             if len(weights) != nin:
-                raise ValueError(f"Neuron {label}: expected {nin} weights, got {len(weights)}")
+                raise ValueError(f"Neuron {label!r}: expected {nin} weights, got {len(weights)}")
             for w, value in zip(self.w, weights):
-                w.data = _real(value, f"Neuron {label} weight {w.label}")
+                w.data = _real(value, f"Neuron {label!r} weight {w.label}")
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         """activation(w1·x1 + … + w_n·x_n + b), built from generic + and * nodes."""
-        xs = _as_inputs(x, self.nin, f"Neuron {self.label}")
+        out = self.activation(self.pre_activation(x))
+        if not isinstance(out, Value):
+            raise TypeError(
+                f"Neuron {self.label!r}: the activation returned a {type(out).__name__}, not a "
+                "Value; build it from Value operations so gradients can flow through it"
+            )
+        return out
+
+    def pre_activation(self, x: Sequence[Value | float]) -> Value:
+        """z = w1·x1 + … + w_n·x_n + b, the sum before the activation (h1 in the derivation)."""
+        xs = _as_inputs(x, self.nin, f"Neuron {self.label!r}")
         w = self.w
         z = w[0] * xs[0]
         for k in range(1, self.nin):
             z = z + w[k] * xs[k]
         if self.b is not None:
             z = z + self.b
-        out: Value = self.activation(z)
-        return out
+        return z
 
     def parameters(self) -> list[Value]:
         """[w1, …, w_nin, b]: weights then bias."""
@@ -283,6 +299,7 @@ class Linear(Module):
         self.nin = _positive_int(nin, f"Linear {label}: nin")
         self.nout = _positive_int(nout, f"Linear {label}: nout")
         self.label = label
+        bias = _flag(bias, f"Linear {label}: bias")
         rng = np.random.default_rng(seed)
         bound = 1.0 / math.sqrt(nin)
         self.weight = Tensor(
@@ -396,6 +413,11 @@ class MLP(Module):
             raise ValueError(f"MLP: engine must be 'value' or 'tensor', got {engine!r}")
         if isinstance(activation, str) or callable(activation):
             activations: list[Activation] = [activation] * len(nouts)
+        elif not isinstance(activation, Sequence):
+            raise TypeError(
+                "MLP: activation must be a name, a callable, or a list with one per layer; "
+                f"got {type(activation).__name__}"
+            )
         else:
             activations = list(activation)
             if len(activations) != len(nouts):
@@ -437,8 +459,13 @@ class MLP(Module):
             for layer in self.layers:
                 out = layer(out)
             return list(out)
-        for layer, activation in zip(self.layers, self.activations):
+        for k, (layer, activation) in enumerate(zip(self.layers, self.activations)):
             x = activation(layer(x))
+            if not isinstance(x, Tensor):
+                raise TypeError(
+                    f"MLP layer {k + 1}: the activation returned a {type(x).__name__}, not a "
+                    "Tensor; build it from Tensor operations so gradients can flow through it"
+                )
         return x
 
     def parameters(self) -> list[Any]:

@@ -216,6 +216,12 @@ def _sigmoid(x: Array) -> Array:
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
 
 
+def _d_tanh(x: Array) -> Array:
+    e = np.exp(-2.0 * np.abs(x))
+    result: Array = 4.0 * e / ((1.0 + e) * (1.0 + e))
+    return result
+
+
 # Forward and VJP side by side. g is ∂E/∂out; a, b are the operands' data; out.data the result.
 #        symbol         forward                       VJP: gradient for each operand
 ADD = _Op("+", np.add, lambda g, out, n, a, b: (g, g))
@@ -235,8 +241,10 @@ NEG = _Op("neg", np.negative, lambda g, out, n, a: (-g,))
 EXP = _Op("exp", np.exp, lambda g, out, n, a: (g * out.data,))
 LOG = _Op("log", _log, lambda g, out, n, a: (g / a,))
 SQRT = _Op("sqrt", _sqrt, lambda g, out, n, a: (g * 0.5 / out.data,))
-TANH = _Op("tanh", np.tanh, lambda g, out, n, a: (g * (1.0 - out.data * out.data),))
-SIGMOID = _Op("sigmoid", _sigmoid, lambda g, out, n, a: (g * out.data * (1.0 - out.data),))
+# σ' = σ(x)·σ(−x) and tanh' = 4e/(1 + e)² with e = e^−2|x|: exact in both tails, where
+# σ(1 − σ) and 1 − tanh² cancel to 0 (see Value's _d_sigmoid and _d_tanh).
+TANH = _Op("tanh", np.tanh, lambda g, out, n, a: (g * _d_tanh(a),))
+SIGMOID = _Op("sigmoid", _sigmoid, lambda g, out, n, a: (g * out.data * _sigmoid(-a),))
 # Conventions at the kinks: relu'(0) = 0 (as PyTorch); abs'(0) = sign(0) = 0.
 RELU = _Op("relu", lambda a: np.maximum(a, 0.0), lambda g, out, n, a: (g * (a > 0),))
 ABS = _Op("abs", np.abs, lambda g, out, n, a: (g * np.sign(a),))

@@ -126,6 +126,28 @@ def _log(x: float) -> float:
     return math.log(x)
 
 
+def _d_sigmoid(x: float, out: float) -> float:
+    """σ'(x) = σ(x)·(1 − σ(x)) = σ(x)·σ(−x).
+
+    For x ≥ 0, 1 − σ(x) loses its digits as σ(x) rounds to 1 (σ'(40) would come out 0.0, not
+    4.2e-18), so there the mirror σ(−x) = e^−x / (1 + e^−x) supplies them exactly.
+    """
+    if x < 0.0:
+        return out * (1.0 - out)
+    e = math.exp(-x)
+    return out * (e / (1.0 + e))
+
+
+def _d_tanh(x: float, out: float) -> float:
+    """tanh'(x) = 1 − tanh²(x) = 4e / (1 + e)² with e = e^−2|x|.
+
+    1 − tanh² cancels to 0.0 once tanh rounds to ±1 (from |x| ≈ 19); the exponential form keeps
+    every digit for all x, and never overflows.
+    """
+    e = math.exp(-2.0 * abs(x))
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
+
+
 def _sigmoid(x: float) -> float:
     # Two algebraically equal forms, each used where its exp() cannot overflow:
     # σ(x) = 1 / (1 + e^−x) for x ≥ 0, and σ(x) = e^x / (1 + e^x) for x < 0.
@@ -148,19 +170,25 @@ DIV = _Binary("/", "division", _div, lambda x, y, out: (1.0 / y, -out / y))
 # no derivative is taken with respect to it (it may not even exist, for a negative base).
 POW = _Binary("**", "power", _pow, lambda x, y, out: (_d_pow_dx(x, y), _d_pow_dy(x, out)))
 POW_CONST = _Binary("**", "power", _pow, lambda x, y, out: (_d_pow_dx(x, y), 0.0))
+# c ** y with c a plain number: the base is the constant.
+POW_CONST_BASE = _Binary("**", "power", _pow, lambda x, y, out: (0.0, _d_pow_dy(x, out)))
 NEG = _Unary("neg", "negation", lambda x: -x, lambda x, out: -1.0)
 EXP = _Unary("exp", "exp", _exp, lambda x, out: out)  # (e^x)' = e^x
 LOG = _Unary("log", "log", _log, lambda x, out: 1.0 / x)
-TANH = _Unary("tanh", "tanh", math.tanh, lambda x, out: 1.0 - out * out)  # tanh' = 1 − tanh²
-SIGMOID = _Unary("sigmoid", "sigmoid", _sigmoid, lambda x, out: out * (1.0 - out))  # σ' = σ(1 − σ)
+TANH = _Unary("tanh", "tanh", math.tanh, _d_tanh)  # tanh' = 1 − tanh²
+SIGMOID = _Unary("sigmoid", "sigmoid", _sigmoid, _d_sigmoid)  # σ' = σ(1 − σ)
 # Gradient convention: relu'(0) = 0, as in PyTorch (relu is not differentiable at 0; any value
 # in [0, 1] is a valid subgradient, and 0 keeps dead units dead).
 RELU = _Unary("relu", "relu", lambda x: x if x > 0.0 else 0.0, lambda x, out: float(x > 0.0))
 
 PRIMITIVES: dict[str, _Op] = {
-    op.symbol if op is not POW_CONST else "**const": op
-    for op in (ADD, SUB, MUL, DIV, POW, POW_CONST, NEG, EXP, LOG, TANH, SIGMOID, RELU)
-}
+    name: op
+    for name, op in [
+        ("+", ADD), ("-", SUB), ("*", MUL), ("/", DIV), ("**", POW), ("**const", POW_CONST),
+        ("const**", POW_CONST_BASE), ("neg", NEG), ("exp", EXP), ("log", LOG), ("tanh", TANH),
+        ("sigmoid", SIGMOID), ("relu", RELU),
+    ]
+}  # fmt: skip
 
 
 # --- turning numbers into floats ----------------------------------------------------------------
@@ -168,10 +196,16 @@ PRIMITIVES: dict[str, _Op] = {
 
 def _real(x: object, what: str) -> float:
     """`x` as a finite float, or a TypeError / ValueError that says what `what` received."""
-    if type(x) is float or type(x) is int:
-        data = float(x)
-    elif isinstance(x, numbers.Real) and not isinstance(x, bool):
-        data = float(x)  # numpy scalars, fractions.Fraction, ...
+    if (type(x) is float or type(x) is int) or (
+        isinstance(x, numbers.Real) and not isinstance(x, bool)  # numpy scalars, Fraction, ...
+    ):
+        try:
+            data = float(x)
+        except OverflowError:
+            shown = repr(x) if len(repr(x)) <= 24 else f"{repr(x)[:12]}… ({len(repr(x))} digits)"
+            raise ValueError(
+                f"{what} takes a finite number; {shown} is too large for float64"
+            ) from None
     else:
         raise TypeError(
             f"{what} takes a real number (int, float or numpy scalar), got {type(x).__name__}"
@@ -257,6 +291,12 @@ class Value:
             data = op.forward(x.data, y.data)
         except (ArithmeticError, ValueError) as error:
             raise _with_operands(error, x, y) from None
+        if data - data != 0.0:  # inf or nan from finite operands: float64 overflowed
+            raise _with_operands(
+                OverflowError(f"{op.name}: {x.data!r} {op.symbol} {y.data!r} overflows float64"),
+                x,
+                y,
+            )
         return _node(data, (x, y), op)
 
     def __add__(self, other: Value | float) -> Value:
@@ -299,7 +339,7 @@ class Value:
 
     def __rpow__(self, other: float) -> Value:
         """other ** self, e.g. ``2 ** x``; ∂/∂x = other**x · log(other)."""
-        return self._binary(POW, other, reflected=True)
+        return self._binary(POW_CONST_BASE, other, reflected=True)
 
     def __neg__(self) -> Value:
         """−self."""
@@ -335,7 +375,14 @@ class Value:
         ``model.zero_grad()`` / ``optimizer.zero_grad()``, or for any graph with
         ``for node in topological_order(root): node.grad = 0.0``.
         """
-        backward(self, 1.0, 0.0)
+        order = backward(self, 1.0, 0.0)
+        for node in order:
+            if node.grad - node.grad != 0.0:  # inf or nan: a gradient overflowed float64
+                name = node.label or (f"the output of {node.op}" if node.op else "a leaf")
+                raise OverflowError(
+                    f"backward: the gradient of {name} (data {node.data!r}) is {node.grad!r}: it "
+                    "overflowed float64; scale the inputs or the loss down"
+                )
 
 
 def _node(data: float, parents: tuple[Value, ...], op: _Op) -> Value:
