@@ -55,6 +55,11 @@ def reference_tanh(x: float) -> float:
     return float(mpmath.tanh(mpmath.mpf(x)))
 
 
+def reference_softplus(x: float) -> float:
+    """log(1 + e^x) in 50-digit arithmetic."""
+    return float(mpmath.log1p(mpmath.exp(mpmath.mpf(x))))  # log1p: 1 + 1e-40 keeps its digits
+
+
 def reference_d_sigmoid(x: float) -> float:
     """σ'(x) = σ(x)·(1 − σ(x)) in 50-digit arithmetic (no cancellation at that precision)."""
     s = 1 / (1 + mpmath.exp(-mpmath.mpf(x)))
@@ -102,6 +107,8 @@ CASES = [
     OpCase("tanh", lambda x: x.tanh(), reference_tanh, (reals(-1000, 1000),)),
     OpCase("sigmoid", lambda x: x.sigmoid(), reference_sigmoid, (reals(-1000, 1000),)),
     OpCase("relu", lambda x: x.relu(), lambda x: max(x, 0.0), (away_from_zero(1e3, 1e-3),)),
+    OpCase("abs", lambda x: x.abs(), abs, (away_from_zero(1e3, 1e-3),)),
+    OpCase("softplus", lambda x: x.softplus(), reference_softplus, (reals(-1000, 1000),)),
 ]
 
 BY_NAME = {case.name: case for case in CASES}

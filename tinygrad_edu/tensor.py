@@ -248,6 +248,12 @@ SIGMOID = _Op("sigmoid", _sigmoid, lambda g, out, n, a: (g * out.data * _sigmoid
 # Conventions at the kinks: relu'(0) = 0 (as PyTorch); abs'(0) = sign(0) = 0.
 RELU = _Op("relu", lambda a: np.maximum(a, 0.0), lambda g, out, n, a: (g * (a > 0),))
 ABS = _Op("abs", np.abs, lambda g, out, n, a: (g * np.sign(a),))
+# softplus(x) = log(1 + e^x) = max(x, 0) + log(1 + e^−|x|), never overflowing; derivative σ(x).
+SOFTPLUS = _Op(
+    "softplus",
+    lambda a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))),
+    lambda g, out, n, a: (g * _sigmoid(a),),
+)
 SUM = _Op("sum", lambda a, axis, keepdims: a.sum(axis=axis, keepdims=keepdims), _sum_vjp)
 MAX = _Op("max", lambda a, axis, keepdims: a.max(axis=axis, keepdims=keepdims), _max_vjp)
 RESHAPE = _Op("reshape", np.reshape, lambda g, out, n, a: (g.reshape(a.shape),))
@@ -531,6 +537,10 @@ class Tensor:
     def relu(self) -> Tensor:
         """max(0, x), element by element; gradient 0 at exactly 0."""
         return _apply(RELU, (self,), None, self.data)
+
+    def softplus(self) -> Tensor:
+        """log(1 + e^x), element by element, without overflow; its derivative is σ(x)."""
+        return _apply(SOFTPLUS, (self,), None, self.data)
 
     def abs(self) -> Tensor:
         """|x|, element by element; gradient 0 at exactly 0."""

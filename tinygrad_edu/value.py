@@ -180,13 +180,23 @@ SIGMOID = _Unary("sigmoid", "sigmoid", _sigmoid, _d_sigmoid)  # σ' = σ(1 − �
 # Gradient convention: relu'(0) = 0, as in PyTorch (relu is not differentiable at 0; any value
 # in [0, 1] is a valid subgradient, and 0 keeps dead units dead).
 RELU = _Unary("relu", "relu", lambda x: x if x > 0.0 else 0.0, lambda x, out: float(x > 0.0))
+# softplus(x) = log(1 + e^x), computed as max(x, 0) + log(1 + e^−|x|) so that e^… <= 1; its
+# derivative is σ(x), smooth everywhere (no kink at 0, unlike relu and abs).
+SOFTPLUS = _Unary(
+    "softplus",
+    "softplus",
+    lambda x: max(x, 0.0) + math.log1p(math.exp(-abs(x))),
+    lambda x, out: _sigmoid(x),
+)
+# Convention: abs'(0) = sign(0) = 0, as numpy's sign and PyTorch.
+ABS = _Unary("abs", "abs", abs, lambda x, out: (x > 0.0) - (x < 0.0))
 
 PRIMITIVES: dict[str, _Op] = {
     name: op
     for name, op in [
         ("+", ADD), ("-", SUB), ("*", MUL), ("/", DIV), ("**", POW), ("**const", POW_CONST),
         ("const**", POW_CONST_BASE), ("neg", NEG), ("exp", EXP), ("log", LOG), ("tanh", TANH),
-        ("sigmoid", SIGMOID), ("relu", RELU),
+        ("sigmoid", SIGMOID), ("relu", RELU), ("abs", ABS), ("softplus", SOFTPLUS),
     ]
 }  # fmt: skip
 
@@ -364,6 +374,14 @@ class Value:
     def relu(self) -> Value:
         """max(0, self); its gradient at exactly 0 is taken as 0."""
         return self._unary(RELU)
+
+    def softplus(self) -> Value:
+        """log(1 + e^self), without overflow; its derivative is σ(self)."""
+        return self._unary(SOFTPLUS)
+
+    def abs(self) -> Value:
+        """|self|; its gradient at exactly 0 is taken as 0."""
+        return self._unary(ABS)
 
     # --- backpropagation ------------------------------------------------------------------------
 

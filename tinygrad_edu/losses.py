@@ -1,0 +1,188 @@
+"""Loss functions for both engines: pass Values (one, or a list) or Tensors.
+
+Each loss is a composition of primitives, so its gradient needs no code of its own; the
+formulas are arranged so that no exp() can overflow, even for logits of ±1000.
+
+>>> from tinygrad_edu import Value
+>>> a_o1, a_o2 = Value(0.75136507), Value(0.772928465)
+>>> E_total = mse([a_o1, a_o2], [0.01, 0.99], reduction="half_sum")  # Σ ½(t − y)²
+>>> round(E_total.data, 9)
+0.298371109
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.value import Value
+
+__all__ = ["binary_cross_entropy", "cross_entropy", "mse"]
+
+#: How a loss combines its per-sample terms; "none" returns them as they are.
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def mse(pred: Any, target: Any, reduction: str = "mean") -> Any:
+    """Squared error: mean (y − t)² (``"mean"``), Σ (y − t)² (``"sum"``), each (y − t)²
+    (``"none"``), or Σ ½(t − y)² (``"half_sum"``, the derivation's E_total: its ½ cancels the 2
+    of the square's derivative).
+    """
+    _check_reduction("mse", reduction, (*REDUCTIONS, "half_sum"))
+    if reduction == "half_sum":
+        return _reduce(_elementwise("mse", pred, target, lambda y, t: 0.5 * (t - y) ** 2), "sum")
+    return _reduce(_elementwise("mse", pred, target, lambda y, t: (y - t) ** 2), reduction)
+
+
+def binary_cross_entropy(
+    pred: Any, target: Any, with_logits: bool = False, reduction: str = "mean"
+) -> Any:
+    """−[t·log p + (1 − t)·log(1 − p)] for probabilities p, or, ``with_logits=True``, for
+    p = σ(z) computed from raw scores z as softplus(z) − z·t, which is stable for any z
+    (prefer it: a probability of exactly 0 or 1 has no finite loss).
+    """
+    _check_reduction("binary_cross_entropy", reduction, REDUCTIONS)
+    term: Callable[[Any, Any], Any]
+    if with_logits:
+        term = _bce_with_logits
+    else:
+        _check_probabilities(pred)
+        term = _bce_on_probabilities
+    return _reduce(_elementwise("binary_cross_entropy", pred, target, term), reduction)
+
+
+def _bce_with_logits(z: Any, t: Any) -> Any:
+    """softplus(z) − z·t = −[t·log σ(z) + (1 − t)·log(1 − σ(z))], smooth and overflow-free."""
+    return z.softplus() - z * t
+
+
+def _bce_on_probabilities(p: Any, t: Any) -> Any:
+    """−[t·log p + (1 − t)·log(1 − p)]."""
+    return -(t * p.log() + (1.0 - t) * (1.0 - p).log())
+
+
+def cross_entropy(logits: Any, class_indices: Any, reduction: str = "mean") -> Any:
+    """−log softmax(z)[class], averaged (or summed) over samples.
+
+    Tensor: logits of shape (N, C) with N class indices in [0, C), or (C,) with one index.
+    Values: a list of C logits with one index, or a list of such lists with a list of indices.
+    """
+    _check_reduction("cross_entropy", reduction, REDUCTIONS)
+    if isinstance(logits, Tensor):
+        if logits.ndim not in (1, 2):
+            raise ValueError(
+                f"cross_entropy: logits must have shape (N, C) or (C,), got {logits.shape}"
+            )
+        batch = logits if logits.ndim == 2 else logits.reshape(1, -1)
+        labels = _class_indices(class_indices, batch.shape[0], batch.shape[1])
+        picked = batch.log_softmax(axis=1)[np.arange(batch.shape[0]), labels]
+        return _reduce(-picked, reduction)
+    if isinstance(logits, Sequence) and logits and isinstance(logits[0], Value):
+        samples, indices = [logits], [class_indices]
+    elif (
+        isinstance(logits, Sequence)
+        and not isinstance(logits, str)
+        and logits
+        and isinstance(logits[0], Sequence)
+    ):
+        samples, indices = list(logits), list(class_indices)
+        if len(indices) != len(samples):
+            raise ValueError(
+                f"cross_entropy: {len(samples)} samples of logits but {len(indices)} class indices"
+            )
+    else:
+        raise TypeError(
+            "cross_entropy: logits must be a Tensor, a list of Values, or a list of such lists; "
+            f"got {type(logits).__name__}"
+        )
+    losses = []
+    for z, k in zip(samples, indices):
+        (label,) = _class_indices([k], 1, len(z))
+        # log Σ exp(z) = m + log Σ exp(z − m) with m = max z, a constant: no exp can overflow,
+        # and the gradient is unchanged because the m's cancel.
+        m = max(v.data for v in z)
+        log_sum_exp = sum(((v - m).exp() for v in z), Value(0.0)).log() + m
+        losses.append(log_sum_exp - z[label])
+    return _reduce(losses, reduction)
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _check_reduction(loss: str, reduction: str, allowed: Sequence[str]) -> None:
+    if reduction not in allowed:
+        raise ValueError(
+            f"{loss}: reduction must be one of {', '.join(map(repr, allowed))}, got {reduction!r}"
+        )
+
+
+def _elementwise(loss: str, pred: Any, target: Any, term: Callable[[Any, Any], Any]) -> Any:
+    """term(y, t) for every prediction and its target: one Tensor, or a list of Values."""
+    if isinstance(pred, Tensor):
+        t = target if isinstance(target, Tensor) else Tensor(target, dtype=pred.dtype)
+        if t.shape != pred.shape:
+            raise ValueError(
+                f"{loss}: prediction has shape {pred.shape} but target has shape {t.shape}; "
+                "they must match (no broadcasting, which would hide a mistake such as (N, 1) "
+                "against (N,))"
+            )
+        return term(pred, t)
+    if isinstance(pred, Value):
+        pred, target = [pred], [target]
+    if isinstance(pred, Sequence) and all(isinstance(y, Value) for y in pred):
+        if isinstance(target, (str, bytes)) or not isinstance(target, (Sequence, np.ndarray)):
+            raise TypeError(f"{loss}: target must be a list like the predictions, got {target!r}")
+        if len(target) != len(pred):
+            raise ValueError(f"{loss}: {len(pred)} predictions but {len(target)} targets")
+        return [term(y, t) for y, t in zip(pred, target)]
+    raise TypeError(
+        f"{loss}: predictions must be a Tensor, a Value or a list of Values; "
+        f"got {type(pred).__name__}"
+    )
+
+
+def _reduce(terms: Any, reduction: str) -> Any:
+    """Σ or mean of a Tensor's entries, or of a list of Values ("none": the terms themselves)."""
+    if reduction == "none":
+        return terms
+    if isinstance(terms, Tensor):
+        return terms.sum() if reduction == "sum" else terms.mean()
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total if reduction == "sum" else total * (1.0 / len(terms))
+
+
+def _check_probabilities(pred: Any) -> None:
+    values = (
+        pred.data
+        if isinstance(pred, Tensor)
+        else np.array([v.data for v in ([pred] if isinstance(pred, Value) else pred)])
+    )
+    if values.size and not ((values > 0.0) & (values < 1.0)).all():
+        bad = values[~((values > 0.0) & (values < 1.0))].ravel()[0]
+        raise ValueError(
+            f"binary_cross_entropy: probabilities must lie strictly between 0 and 1, got "
+            f"{float(bad)!r} (its log is -inf); pass raw scores with with_logits=True instead"
+        )
+
+
+def _class_indices(indices: Any, count: int, classes: int) -> np.ndarray[Any, Any]:
+    """Class labels as an integer array of length `count`, each in [0, classes)."""
+    raw = indices.data if isinstance(indices, Tensor) else indices
+    array = np.asarray(raw)
+    if array.ndim == 0:
+        array = array.reshape(1)
+    if array.dtype.kind == "f" and np.all(np.isfinite(array)) and np.all(array == np.round(array)):
+        array = array.astype(np.intp)  # a Tensor of labels holds floats: whole numbers are fine
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"cross_entropy: class indices must be whole numbers, got {raw!r}")
+    if array.shape != (count,):
+        raise ValueError(f"cross_entropy: expected {count} class indices, got shape {array.shape}")
+    if array.size and (array.min() < 0 or array.max() >= classes):
+        bad = array[(array < 0) | (array >= classes)][0]
+        raise ValueError(f"cross_entropy: class index {int(bad)} is outside [0, {classes})")
+    return array.astype(np.intp)
