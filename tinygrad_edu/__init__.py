@@ -8,10 +8,12 @@
 8.0
 """
 
+from tinygrad_edu import losses
 from tinygrad_edu.graph import is_grad_enabled, no_grad, topological_order
 from tinygrad_edu.net222 import SEED, Net222, closed_form
-from tinygrad_edu.nn import MLP, Layer, Module, Neuron
-from tinygrad_edu.optim import SGD
+from tinygrad_edu.nn import MLP, Layer, Linear, Module, Neuron, ReLU, Sequential, Sigmoid, Tanh
+from tinygrad_edu.optim import SGD, Adam
+from tinygrad_edu.tensor import Tensor, concatenate, stack
 from tinygrad_edu.value import Value
 
 __version__ = "0.1.0"
@@ -20,14 +22,24 @@ __all__ = [
     "MLP",
     "SEED",
     "SGD",
+    "Adam",
     "Layer",
+    "Linear",
     "Module",
     "Net222",
     "Neuron",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
+    "Tensor",
     "Value",
     "__version__",
     "closed_form",
+    "concatenate",
     "is_grad_enabled",
+    "losses",
     "no_grad",
+    "stack",
     "topological_order",
 ]
