@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.tensor import Tensor, _input
 from tinygrad_edu.value import Value
 
 __all__ = ["binary_cross_entropy", "cross_entropy", "mse"]
@@ -122,7 +122,7 @@ def _check_reduction(loss: str, reduction: str, allowed: Sequence[str]) -> None:
 def _elementwise(loss: str, pred: Any, target: Any, term: Callable[[Any, Any], Any]) -> Any:
     """term(y, t) for every prediction and its target: one Tensor, or a list of Values."""
     if isinstance(pred, Tensor):
-        t = target if isinstance(target, Tensor) else Tensor(target, dtype=pred.dtype)
+        t = _input(target, pred.dtype, f"{loss} target")
         if t.shape != pred.shape:
             raise ValueError(
                 f"{loss}: prediction has shape {pred.shape} but target has shape {t.shape}; "

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.tensor import Tensor, _input
 from tinygrad_edu.value import Value, _real
 
 __all__ = [
@@ -313,7 +313,8 @@ class Linear(Module):
 
     def __call__(self, x: Any) -> Tensor:
         """x @ Wᵀ + b, for x of shape (..., nin)."""
-        x = x if isinstance(x, Tensor) else Tensor(x)
+        # Inputs take the layer's dtype, so a float32 model stays float32 end to end.
+        x = _input(x, self.weight.dtype, f"Linear {self.label} input")
         y: Tensor
         if x.ndim == 0 or x.shape[-1] != self.nin:
             raise ValueError(

@@ -49,12 +49,18 @@ class Optimizer:
             p.grad = 0.0 if isinstance(p, Value) else None
 
     def step(self) -> None:
-        """Update every parameter that has a gradient."""
+        """Move every parameter that has a gradient by its step: w ← w − Δw."""
         for k, p in enumerate(self.params):
-            if p.grad is not None:
-                p.data = self._update(k, p.data, p.grad)
+            if p.grad is None:
+                continue
+            delta = self._delta(k, p.data, p.grad)
+            if isinstance(p, Tensor):
+                p.data -= delta  # in place: the tensor owns its array, so no copy is needed
+            else:
+                p.data = p.data - delta
 
-    def _update(self, k: int, w: Any, g: Any) -> Any:
+    def _delta(self, k: int, w: Any, g: Any) -> Any:
+        """Δw for parameter k with data w and gradient g (a float or an array)."""
         raise NotImplementedError
 
 
@@ -81,14 +87,14 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
         self.velocity: list[Any] = [None] * len(self.params)
 
-    def _update(self, k: int, w: Any, g: Any) -> Any:
+    def _delta(self, k: int, w: Any, g: Any) -> Any:
         if self.weight_decay:
             g = g + self.weight_decay * w
         if self.momentum:
             v = g if self.velocity[k] is None else self.momentum * self.velocity[k] + g
             self.velocity[k] = v
             g = g + self.momentum * v if self.nesterov else v
-        return w - self.lr * g
+        return self.lr * g
 
 
 class Adam(Optimizer):
@@ -124,7 +130,7 @@ class Adam(Optimizer):
         self.t += 1
         super().step()
 
-    def _update(self, k: int, w: Any, g: Any) -> Any:
+    def _delta(self, k: int, w: Any, g: Any) -> Any:
         beta1, beta2 = self.betas
         if self.weight_decay:
             g = g + self.weight_decay * w
@@ -132,7 +138,7 @@ class Adam(Optimizer):
         self.v[k] = beta2 * self.v[k] + (1.0 - beta2) * g * g
         m_hat = self.m[k] / (1.0 - beta1**self.t)
         v_hat = self.v[k] / (1.0 - beta2**self.t)
-        return w - self.lr * m_hat / (v_hat**0.5 + self.eps)
+        return self.lr * m_hat / (v_hat**0.5 + self.eps)
 
 
 def _positive(x: object, message: str) -> float:
