@@ -10,22 +10,24 @@ from pathlib import Path
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
-def test_bench_value_quick_run_prints_its_figures() -> None:
+def quick_run(script: str) -> str:
+    """The output of ``python benchmarks/<script> --quick``, which must exit 0."""
     done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "bench_value.py"), "--quick"],
+        [sys.executable, str(BENCHMARKS / script), "--quick"],
         capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_bench_value_quick_run_prints_its_figures() -> None:
+    out = quick_run("bench_value.py")
     for figure in ("nodes per step", "microseconds per node", "bytes per node", "ratio"):
-        assert re.search(rf"^  {figure}\s+[\d,.]+", done.stdout, re.MULTILINE), figure
+        assert re.search(rf"^  {figure}\s+[\d,.]+", out, re.MULTILINE), figure
 
 
 def test_bench_tensor_quick_run_prints_its_figures() -> None:
-    done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "bench_tensor.py"), "--quick"],
-        capture_output=True, text=True, check=False, timeout=300,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert len(re.findall(r"^  ratio\s+[\d.]+x", done.stdout, re.MULTILINE)) == 2
+    out = quick_run("bench_tensor.py")
+    assert len(re.findall(r"^  ratio\s+[\d.]+x", out, re.MULTILINE)) == 2
     for n in ("1", "64", "100,000"):
-        assert re.search(rf"^  N = {n}\s+[\d.]+ ms", done.stdout, re.MULTILINE), n
+        assert re.search(rf"^  N = {n}\s+[\d.]+ ms", out, re.MULTILINE), n
