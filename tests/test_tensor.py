@@ -25,6 +25,7 @@ from tinygrad_edu.testing import (
     FORWARD_ATOL,
     FORWARD_RTOL,
     close,
+    richardson,
 )
 
 
@@ -62,10 +63,7 @@ def check_tensor_grads(f: Callable[..., Tensor], *arrays: np.ndarray, seed: int 
         assert tensor.grad.shape == a.shape
         for k in range(a.size):
             h = FD_STEP * max(abs(float(a.flat[k])), 1.0)
-            coarse, coarse_rounding = central(which, k, h)
-            fine, fine_rounding = central(which, k, h / 2)
-            numeric = (4.0 * fine - coarse) / 3.0  # Richardson, as in finite_difference
-            rounding = (4.0 * fine_rounding + coarse_rounding) / 3.0
+            numeric, rounding = richardson(lambda step, w=which, j=k: central(w, j, step), h)
             auto = float(tensor.grad.flat[k])
             assert close(auto, numeric, FD_RTOL, FD_ATOL + rounding), (which, k, auto, numeric)
 

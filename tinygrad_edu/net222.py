@@ -30,6 +30,7 @@ import numpy as np
 
 from tinygrad_edu.nn import MLP, Linear, Module
 from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.tensor import _sigmoid as _array_sigmoid
 from tinygrad_edu.value import Value, _real
 from tinygrad_edu.value import _sigmoid as _scalar_sigmoid
 
@@ -209,10 +210,7 @@ def _batch_array(x: Any, what: str) -> np.ndarray[Any, Any]:
 
 def _sigmoid(x: Any) -> Any:
     """σ(x) = 1 / (1 + e^−x) for a float or, element by element, for a numpy array."""
-    if isinstance(x, np.ndarray):
-        e = np.exp(-np.abs(x))  # e^−|x| never overflows; same two forms as Value.sigmoid
-        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-    return _scalar_sigmoid(x)
+    return _array_sigmoid(x) if isinstance(x, np.ndarray) else _scalar_sigmoid(x)
 
 
 def closed_form(

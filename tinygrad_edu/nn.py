@@ -220,7 +220,11 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         """activation(w1·x1 + … + w_n·x_n + b), built from generic + and * nodes."""
-        out = self.activation(self.pre_activation(x))
+        return self._activate(self.pre_activation(x))
+
+    def _activate(self, z: Value) -> Value:
+        """activation(z), checked to be a Value."""
+        out = self.activation(z)
         if not isinstance(out, Value):
             raise TypeError(
                 f"Neuron {self.label!r}: the activation returned a {type(out).__name__}, not a "
@@ -230,7 +234,10 @@ class Neuron(Module):
 
     def pre_activation(self, x: Sequence[Value | float]) -> Value:
         """z = w1·x1 + … + w_n·x_n + b, the sum before the activation (h1 in the derivation)."""
-        xs = _as_inputs(x, self.nin, f"Neuron {self.label!r}")
+        return self._weighted_sum(_as_inputs(x, self.nin, f"Neuron {self.label!r}"))
+
+    def _weighted_sum(self, xs: list[Value]) -> Value:
+        """w1·x1 + … + w_n·x_n + b for inputs already checked and made Values."""
         w = self.w
         z = w[0] * xs[0]
         for k in range(1, self.nin):
@@ -269,8 +276,9 @@ class Layer(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:
         """[neuron(x) for each neuron]."""
+        # Checked and made Values once for the layer, not once per neuron (the hot path).
         xs = _as_inputs(x, self.nin, f"Layer {self.label}")
-        return [neuron(xs) for neuron in self.neurons]
+        return [neuron._activate(neuron._weighted_sum(xs)) for neuron in self.neurons]
 
     def parameters(self) -> list[Value]:
         """Neuron by neuron, each neuron's weights then its bias."""

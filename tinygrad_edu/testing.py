@@ -31,6 +31,7 @@ __all__ = [
     "check_grads",
     "close",
     "finite_difference",
+    "richardson",
 ]
 
 #: Machine epsilon of float64, the unit of every rounding error below.
@@ -97,10 +98,16 @@ def finite_difference(
     >>> round(slope, 6)
     12.0
     """
-    h = FD_STEP * max(abs(xs[k]), 1.0)
-    coarse, coarse_rounding = _central(f, xs, k, h)
-    fine, fine_rounding = _central(f, xs, k, h / 2)
-    # Richardson: D(h) = f' + c·h² + O(h⁴), so (4·D(h/2) − D(h)) / 3 = f' + O(h⁴).
+    return richardson(lambda h: _central(f, xs, k, h), FD_STEP * max(abs(xs[k]), 1.0))
+
+
+def richardson(central: Callable[[float], tuple[float, float]], h: float) -> tuple[float, float]:
+    """(4·D(h/2) − D(h)) / 3 and its rounding bound, from central(h) = (D(h), rounding).
+
+    D(h) = f' + c·h² + O(h⁴), so the combination cancels the h² term: f' + O(h⁴).
+    """
+    coarse, coarse_rounding = central(h)
+    fine, fine_rounding = central(h / 2)
     return (4.0 * fine - coarse) / 3.0, (4.0 * fine_rounding + coarse_rounding) / 3.0
 
 

@@ -191,15 +191,6 @@ SOFTPLUS = _Unary(
 # Convention: abs'(0) = sign(0) = 0, as numpy's sign and PyTorch.
 ABS = _Unary("abs", "abs", abs, lambda x, out: (x > 0.0) - (x < 0.0))
 
-PRIMITIVES: dict[str, _Op] = {
-    name: op
-    for name, op in [
-        ("+", ADD), ("-", SUB), ("*", MUL), ("/", DIV), ("**", POW), ("**const", POW_CONST),
-        ("const**", POW_CONST_BASE), ("neg", NEG), ("exp", EXP), ("log", LOG), ("tanh", TANH),
-        ("sigmoid", SIGMOID), ("relu", RELU), ("abs", ABS), ("softplus", SOFTPLUS),
-    ]
-}  # fmt: skip
-
 
 # --- turning numbers into floats ----------------------------------------------------------------
 
