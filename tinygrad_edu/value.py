@@ -264,6 +264,23 @@ class Value:
         """The primitive that made this node ("+", "*", "sigmoid", ...), "" for a leaf."""
         return "" if self._op is None else self._op.symbol
 
+    def local_grads(self) -> tuple[float, ...]:
+        """∂self/∂parent for each parent, in operand order: the chain rule's factor on each edge.
+
+        >>> x, y = Value(3.0, "x"), Value(4.0, "y")
+        >>> (x * y).local_grads()       # ∂(x·y)/∂x = y, ∂(x·y)/∂y = x
+        (4.0, 3.0)
+        >>> x.local_grads()             # a leaf has no parents
+        ()
+        """
+        op = self._op
+        if op is None:
+            return ()
+        if isinstance(op, _Unary):
+            return (float(op.local(self.parents[0].data, self.data)),)
+        x, y = self.parents
+        return tuple(float(d) for d in op.local(x.data, y.data, self.data))
+
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         op = f", op={self.op!r}" if self._op is not None else ""
