@@ -106,7 +106,7 @@ class Module:
     def zero_grad(self) -> None:
         """Forget every parameter's gradient (gradients accumulate across backward calls)."""
         for p in self.parameters():
-            p.grad = 0.0 if isinstance(p, Value) else None
+            p.zero_grad()
 
     def set_parameters(self, values: Sequence[Any]) -> None:
         """Overwrite the parameters' data, in ``parameters()`` order: numbers for Values,

@@ -46,7 +46,7 @@ class Optimizer:
     def zero_grad(self) -> None:
         """Forget the gradients before the next backward pass."""
         for p in self.params:
-            p.grad = 0.0 if isinstance(p, Value) else None
+            p.zero_grad()
 
     def step(self) -> None:
         """Move every parameter that has a gradient by its step: w ← w − Δw."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -90,10 +91,36 @@ class _Op:
         for p, need, gp in zip(parents, needs, grads):
             if need and gp is not None:
                 gp = unbroadcast(np.asarray(gp), p.data.shape)
+                if p.grad is None and p._spare is not None and _reusable(p):
+                    p.grad, p._spare = p._spare, None
+                    np.copyto(p.grad, gp, casting="same_kind")
+                    continue
                 if gp.dtype != p.data.dtype:
                     gp = gp.astype(p.data.dtype)
                 # Not `+=`: a gradient array may be shared by several nodes (x + x).
                 p.grad = gp if p.grad is None else p.grad + gp
+
+
+def _spare_refs(t: Tensor) -> int:
+    """How many references `t._spare` has, counted the way `_reusable` counts them."""
+    return sys.getrefcount(t._spare)
+
+
+def _reusable(p: Tensor) -> bool:
+    """May backward write p's new gradient into ``p._spare``, the array of its last one?
+
+    Only when nothing but `p` holds that array: a user's ``g = w.grad`` (or a view of it) from
+    an earlier step must keep its numbers. Reference counts tell, calibrated below.
+    """
+    if _spare_refs(p) > _SOLE_OWNER_REFS:  # counted before any local name refers to it
+        return False
+    spare = p._spare
+    return (
+        spare is not None
+        and spare.shape == p.data.shape
+        and spare.dtype == p.data.dtype
+        and spare.flags.writeable
+    )
 
 
 class _DomainError(Exception):
@@ -330,7 +357,7 @@ def _input(data: Any, dtype: Any, what: str) -> Tensor:
     view.flags.writeable = False
     out = Tensor.__new__(Tensor)
     out.data, out.grad, out.label, out.parents = view, None, "", ()
-    out.requires_grad, out._op, out._ctx = False, None, None
+    out.requires_grad, out._op, out._ctx, out._spare = False, None, None, None
     return out
 
 
@@ -362,7 +389,8 @@ class Tensor:
     array([2., 4., 6.])
     """
 
-    __slots__ = ("_ctx", "_op", "data", "grad", "label", "parents", "requires_grad")
+    # _spare: the array of a parameter's last gradient, kept by zero_grad() for reuse.
+    __slots__ = ("_ctx", "_op", "_spare", "data", "grad", "label", "parents", "requires_grad")
 
     # Make numpy hand `ndarray * tensor` over to Tensor.__rmul__.
     __array_ufunc__ = None
@@ -374,6 +402,7 @@ class Tensor:
     requires_grad: bool
     _op: _Op | None
     _ctx: Any
+    _spare: Array | None
 
     def __init__(
         self, data: Any, requires_grad: bool = False, label: str = "", dtype: Any = None
@@ -388,6 +417,7 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self._op = None
         self._ctx = None
+        self._spare = None
 
     # --- constructors ----------------------------------------------------------------------------
 
@@ -647,6 +677,23 @@ class Tensor:
 
     # --- backpropagation -------------------------------------------------------------------------
 
+    def zero_grad(self) -> None:
+        """Forget the gradient: ``grad = None`` until the next backward.
+
+        The old array is kept and, if nothing else refers to it by then, the next backward
+        writes the new gradient into it. A large parameter then keeps one gradient buffer for
+        a whole training run instead of allocating (and page-faulting) a new one every step.
+
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> (w * w).sum().backward()
+        >>> w.zero_grad()
+        >>> print(w.grad)
+        None
+        """
+        if self._op is None and self.grad is not None:
+            self._spare = self.grad
+        self.grad = None
+
     def backward(self, gradient: Any = None) -> None:
         """Fill ``.grad`` of every tensor below that requires it with ∂self/∂tensor.
 
@@ -720,6 +767,7 @@ def _apply(op: _Op, parents: tuple[Tensor, ...], ctx: Any, *args: Any) -> Tensor
     out.grad = None
     out.label = ""
     out._ctx = ctx
+    out._spare = None
     if GradMode.enabled and any(p.requires_grad for p in parents):
         out.parents = parents
         out._op = op
@@ -749,3 +797,14 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     axis = _normalize_axis(axis, ndim, "stack")  # type: ignore[assignment]
     expanded = [t.reshape((*t.shape[:axis], 1, *t.shape[axis:])) for t in tensors]
     return concatenate(expanded, axis)
+
+
+def _calibrate_sole_owner_refs() -> int:
+    """The count `_spare_refs` reports for an array that only its tensor holds (interpreters
+    differ in how many temporary references a call adds, so measure rather than assume)."""
+    probe = Tensor(0.0)
+    probe._spare = np.zeros(1)
+    return _spare_refs(probe)
+
+
+_SOLE_OWNER_REFS = _calibrate_sole_owner_refs()

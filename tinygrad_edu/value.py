@@ -264,6 +264,10 @@ class Value:
         """The primitive that made this node ("+", "*", "sigmoid", ...), "" for a leaf."""
         return "" if self._op is None else self._op.symbol
 
+    def zero_grad(self) -> None:
+        """Forget the gradient: grad = 0.0 (gradients accumulate across backward calls)."""
+        self.grad = 0.0
+
     def local_grads(self) -> tuple[float, ...]:
         """∂self/∂parent for each parent, in operand order: the chain rule's factor on each edge.
 
