@@ -1,0 +1,891 @@
+"""Explanations: the chain rule written out, for any graph.
+
+What a student of backpropagation does by hand, done from the live graph:
+
+- `explain(root, wrt)`: every path from `root` down to `wrt`; on each edge the local derivative
+  as a formula in the nodes' own labels and as a number; each path's product; their sum,
+  checked against ``wrt.grad``.
+- `derive(root, wrt)`: the closed-form expression of ∂root/∂wrt, sums over paths factored
+  where they share a tail, as the derivation writes it; as text, LaTeX and a sympy expression.
+- `trace_table(root)`: every node in topological order with its op, value and gradient — the
+  spreadsheet view of one forward and one backward pass — as text, Markdown and CSV.
+
+Labelled nodes are the vocabulary. When some interior node of the graph carries a label (as in
+`Net222`, where h1, a_h1, …, E1 are named), unlabelled helper nodes such as the product w1·i1
+or the square in ½(t1 − a_o1)² are *folded* into the edge between the labelled nodes around
+them, and that edge's derivative is simplified: ∂E1/∂a_o1 = a_o1 − t1. A graph with no
+labelled interior node is shown primitive by primitive, its nodes named n1, n2, … in
+topological order (stable for the same graph). ``fold=True``/``False`` chooses explicitly.
+
+>>> from tinygrad_edu import Net222, SEED
+>>> net = Net222()
+>>> E_total = net(i=SEED.i, t=SEED.t)
+>>> E_total.backward()
+>>> print(derive(E_total, net.weights[0]))
+∂E_total/∂w1 = ((a_o1 − t1)·a_o1·(1 − a_o1)·w5 + (a_o2 − t2)·a_o2·(1 − a_o2)·w7)·a_h1·(1 − a_h1)·i1
+"""
+
+from __future__ import annotations
+
+import csv
+import heapq
+import io
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy
+
+from tinygrad_edu import value as _value
+from tinygrad_edu._format import table
+from tinygrad_edu.graph import topological_order
+from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.testing import CLOSED_FORM_ATOL, CLOSED_FORM_RTOL
+from tinygrad_edu.value import Value
+
+__all__ = [
+    "Derivation",
+    "Edge",
+    "Explanation",
+    "PathError",
+    "derive",
+    "explain",
+    "local_formula",
+    "node_names",
+    "trace_table",
+]
+
+#: How many paths `explain` lists before it only counts them (their sum is always exact).
+MAX_PATHS = 50
+
+#: An unlabelled node is folded into its neighbours' edge only while the expression it stands
+#: for has at most this many operations; a bigger one gets a generated name of its own, so no
+#: edge formula grows without bound.
+MAX_FOLDED_OPS = 12
+
+#: `derive` refuses to print an expression longer than this (it would not be read anyway).
+MAX_FORMULA_CHARS = 200_000
+
+Node = Any  # a Value or a Tensor
+
+
+class PathError(ArithmeticError):
+    """The sum over chain-rule paths disagrees with the gradient backward computed."""
+
+
+# --- names --------------------------------------------------------------------------------------
+
+
+def node_names(root: Node) -> dict[int, str]:
+    """{id(node): name} for every node below `root`: its label, else n1, n2, … in
+    topological order; a label used twice gets #2, #3, … so every name is unique.
+
+    >>> a = Value(2.0, "a")
+    >>> b = a * a + 1
+    >>> sorted(node_names(b).values())
+    ['a', 'n2', 'n3', 'n4']
+    """
+    return _names(forward_order(_checked_node(root, "node_names", "root")))
+
+
+def forward_order(root: Node) -> list[Node]:
+    """Every node below `root`, parents first, operands visited left to right — the order a
+    derivation writes its steps in (``topological_order`` visits right to left, which is
+    cheaper on the hot path but reads backwards).
+    """
+    order: list[Node] = []
+    seen: set[int] = set()
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            order.append(stack.pop())
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack += (node, None)
+        stack.extend(reversed(node.parents))
+    return order
+
+
+def _names(order: Sequence[Node]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    used: dict[str, int] = {}
+    for k, node in enumerate(order, start=1):
+        name = node.label or f"n{k}"
+        count = used.get(name, 0) + 1
+        used[name] = count
+        names[id(node)] = name if count == 1 else f"{name}#{count}"
+    return names
+
+
+def _checked_node(node: Any, where: str, what: str) -> Node:
+    if not isinstance(node, (Value, Tensor)):
+        raise TypeError(f"{where}: {what} must be a Value or a Tensor, got {type(node).__name__}")
+    return node
+
+
+# --- local derivatives as formulas --------------------------------------------------------------
+
+
+def _number(x: float) -> sympy.Expr:
+    """A constant as the derivation would write it: 2, 0.5 → 1/2, 0.1 → 1/10, else a float."""
+    if float(x).is_integer():
+        return sympy.Integer(int(x))
+    exact = sympy.Rational(x)  # the float's exact binary value
+    if exact.q <= 1024:
+        return exact
+    decimal = sympy.Rational(repr(x))  # the shortest decimal that reads back as x
+    if decimal.q <= 10**6:
+        return decimal
+    return sympy.Float(x, 17)
+
+
+def _sigma(x: sympy.Expr) -> sympy.Expr:
+    return 1 / (1 + sympy.exp(-x))
+
+
+# ∂out/∂operand for each primitive, from sympy expressions of the output `o` and operands.
+# Each is written in the form a derivation uses: σ' = σ·(1 − σ) in terms of the output.
+_LOCAL: dict[str, Callable[..., tuple[sympy.Expr, ...]]] = {
+    "+": lambda o, x, y: (sympy.Integer(1), sympy.Integer(1)),
+    "-": lambda o, x, y: (sympy.Integer(1), sympy.Integer(-1)),
+    "*": lambda o, x, y: (y, x),
+    "/": lambda o, x, y: (1 / y, -x / y**2),
+    "**": lambda o, x, y: (y * x ** (y - 1), o * sympy.log(x)),
+    "neg": lambda o, x: (sympy.Integer(-1),),
+    "exp": lambda o, x: (o,),
+    "log": lambda o, x: (1 / x,),
+    "tanh": lambda o, x: (1 - o**2,),
+    "sigmoid": lambda o, x: (o * (1 - o),),
+    # relu at 0: the engine's convention, derivative 0 there.
+    "relu": lambda o, x: (sympy.Piecewise((1, x > 0), (0, True)),),
+    "abs": lambda o, x: (sympy.sign(x),),
+    "softplus": lambda o, x: (_sigma(x),),
+}
+
+# The forward of each primitive on sympy expressions, to rebuild a folded (unlabelled) node.
+_FORWARD: dict[str, Callable[..., sympy.Expr]] = {
+    "+": lambda x, y: x + y,
+    "-": lambda x, y: x - y,
+    "*": lambda x, y: x * y,
+    "/": lambda x, y: x / y,
+    "**": lambda x, y: x**y,
+    "neg": lambda x: -x,
+    "exp": sympy.exp,
+    "log": sympy.log,
+    "tanh": sympy.tanh,
+    "sigmoid": _sigma,
+    "relu": lambda x: sympy.Piecewise((x, x > 0), (0, True)),
+    "abs": sympy.Abs,
+    "softplus": lambda x: sympy.log(1 + sympy.exp(x)),
+}
+
+
+def _local_exprs(node: Value, exprs: Callable[[Node], sympy.Expr]) -> tuple[sympy.Expr, ...]:
+    """∂node/∂parent for each parent, as sympy expressions of the operands' expressions."""
+    op = node._op
+    operands = [exprs(p) for p in node.parents]
+    rule = _LOCAL[node.op]
+    local = rule(exprs(node), *operands)
+    if op is _value.POW_CONST:  # the exponent is a number, not a variable
+        return (local[0], sympy.Integer(0))
+    if op is _value.POW_CONST_BASE:
+        return (sympy.Integer(0), local[1])
+    return local
+
+
+def local_formula(node: Node, k: int = 0) -> str:
+    """∂node/∂(its k-th operand) as a formula in the labels, e.g. "a_o1·(1 − a_o1)" for σ.
+
+    >>> x, y = Value(3.0, "x"), Value(4.0, "y")
+    >>> local_formula(x * y, 1)
+    'x'
+    >>> a = (x * y).sigmoid()
+    >>> a.label = "a"
+    >>> local_formula(a, 0)
+    'a·(1 − a)'
+    """
+    node = _checked_node(node, "local_formula", "node")
+    if node._op is None:
+        raise ValueError(f"local_formula: {node.label or 'the node'} is a leaf; it has no operands")
+    if not 0 <= k < len(node.parents):
+        raise ValueError(f"local_formula: k must be in 0..{len(node.parents) - 1}, got {k}")
+    if isinstance(node, Tensor):
+        return _tensor_edge(node, node.parents[k])
+    names = _names(forward_order(node))
+    exprs = _Exprs(names, visible=lambda n: True)
+    return _text(_local_exprs(node, exprs)[k])
+
+
+def _tensor_edge(child: Tensor, parent: Tensor) -> str:
+    """What a Tensor edge carries: the op and the shapes (a Jacobian is not one number)."""
+    return f"∂({child.op})/∂operand: {_shape(parent)} ← {_shape(child)}"
+
+
+def _shape(t: Tensor) -> str:
+    return "×".join(str(n) for n in t.shape) or "scalar"
+
+
+class _Exprs:
+    """The sympy expression of each node: a symbol for a visible node, else its forward
+    rebuilt from its parents (computed on demand, iteratively, and memoised)."""
+
+    def __init__(self, names: dict[int, str], visible: Callable[[Node], bool]) -> None:
+        self.names = names
+        self.visible = visible
+        self.memo: dict[int, sympy.Expr] = {}
+
+    def _own(self, node: Node) -> sympy.Expr | None:
+        """The expression of a node that needs no parents' expressions, else None."""
+        if node._op is None and not node.label:
+            return _number(node.data)  # an unlabelled leaf is a constant
+        if node._op is None or self.visible(node):
+            return sympy.Symbol(self.names[id(node)])
+        return None
+
+    def __call__(self, node: Node) -> sympy.Expr:
+        key = id(node)
+        if key in self.memo:
+            return self.memo[key]
+        own = self._own(node)
+        if own is not None:
+            self.memo[key] = own
+            return own
+        # Post-order over the folded region below `node`, without recursion.
+        stack: list[tuple[Node, bool]] = [(node, False)]
+        while stack:
+            current, ready = stack.pop()
+            ckey = id(current)
+            if ckey in self.memo:
+                continue
+            own = self._own(current)
+            if own is not None:
+                self.memo[ckey] = own
+                continue
+            if ready:
+                args = [self.memo[id(p)] for p in current.parents]
+                self.memo[ckey] = _FORWARD[current.op](*args)
+                continue
+            stack.append((current, True))
+            stack.extend((p, False) for p in current.parents if id(p) not in self.memo)
+        return self.memo[key]
+
+
+def _text(expr: sympy.Expr) -> str:
+    """A sympy expression as the derivation writes it: a·(1 − a), x^2, −y."""
+    text = str(sympy.sstr(expr, order="none"))
+    text = text.replace("**", "^").replace("*", "·").replace(" - ", " − ")
+    return "−" + text[1:] if text.startswith("-") else text
+
+
+def _latex(expr: sympy.Expr) -> str:
+    return str(sympy.latex(expr, order="none", mul_symbol="dot"))
+
+
+# --- the graph as the explanation sees it -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One chain-rule edge: ∂child/∂parent, as a formula and (for Values) a number."""
+
+    child: str
+    parent: str
+    formula: str
+    latex: str
+    value: float | None
+    expr: sympy.Expr | None
+
+
+class _View:
+    """The graph between `root` and `wrt` as explanations see it: visible nodes and the edges
+    between them (helper nodes folded in), restricted to nodes on some path to `wrt`."""
+
+    def __init__(self, root: Node, wrt: Node, fold: bool | None, where: str) -> None:
+        root = _checked_node(root, where, "root")
+        wrt = _checked_node(wrt, where, "wrt")
+        if type(root) is not type(wrt):
+            raise TypeError(f"{where}: root and wrt must both be Values or both be Tensors")
+        self.root, self.wrt = root, wrt
+        self.is_value = isinstance(root, Value)
+        self.order = forward_order(root)
+        self.names = _names(self.order)
+        if id(wrt) not in self.names:
+            self.names[id(wrt)] = wrt.label or "wrt"
+        if fold is None:  # fold when the user named the structure
+            fold = any(n._op is not None and n.label for n in self.order)
+        self.fold = fold
+        self.index = {id(n): k for k, n in enumerate(self.order)}
+        # Operations each node would spell out if folded (visible nodes count as one symbol).
+        self.too_big: set[int] = set()
+        ops: dict[int, int] = {}
+        for node in self.order:
+            if node._op is None or node.label:
+                ops[id(node)] = 0
+                continue
+            count = 1 + sum(ops[id(p)] for p in node.parents)
+            if count > MAX_FOLDED_OPS:
+                self.too_big.add(id(node))
+                count = 0
+            ops[id(node)] = count
+        # On a path to wrt: wrt itself, or any node with a parent on a path.
+        on_path: set[int] = set()
+        for node in self.order:
+            if node is wrt or any(id(p) in on_path for p in node.parents):
+                on_path.add(id(node))
+        self.on_path = on_path
+        self.exprs = _Exprs(self.names, self.visible)
+        self._edges: dict[int, list[tuple[Node, Edge]]] = {}
+
+    def visible(self, node: Node) -> bool:
+        return (
+            not self.fold
+            or node._op is None
+            or bool(node.label)
+            or node is self.root
+            or node is self.wrt
+            or id(node) in self.too_big
+        )
+
+    def name(self, node: Node) -> str:
+        return self.names[id(node)]
+
+    def edges(self, node: Node) -> list[tuple[Node, Edge]]:
+        """(parent, edge) for each visible parent of visible `node` that is on a path to wrt."""
+        key = id(node)
+        if key not in self._edges:
+            self._edges[key] = self._compute_edges(node)
+        return self._edges[key]
+
+    def _compute_edges(self, node: Node) -> list[tuple[Node, Edge]]:
+        # ∂node/∂x for the folded nodes x below `node`, accumulated in reverse topological
+        # order (a heap keyed by position), until visible parents are reached.
+        value_of: dict[int, float] = {id(node): 1.0}
+        formula_of: dict[int, sympy.Expr] = {id(node): sympy.Integer(1)}
+        heap: list[tuple[int, int]] = [(-self.index[id(node)], id(node))]
+        nodes = {id(node): node}
+        # Where each node was first met: operand positions along the way down, so edges come
+        # out in the order their operands were written (w1, i1, then w2, i2 for h1).
+        position: dict[int, tuple[int, ...]] = {id(node): ()}
+        found: dict[int, Node] = {}
+        while heap:
+            _, key = heapq.heappop(heap)
+            current = nodes[key]
+            if current is not node and self.visible(current):
+                found[key] = current
+                continue
+            if self.is_value:
+                locals_ = current.local_grads()
+                formulas = _local_exprs(current, self.exprs)
+            else:
+                locals_ = (math.nan,) * len(current.parents)
+                formulas = (sympy.Integer(1),) * len(current.parents)
+            for k, (parent, local, formula) in enumerate(zip(current.parents, locals_, formulas)):
+                pkey = id(parent)
+                if pkey not in self.on_path:
+                    continue
+                if pkey not in nodes:
+                    nodes[pkey] = parent
+                    position[pkey] = (*position[key], k)
+                    value_of[pkey] = 0.0
+                    formula_of[pkey] = sympy.Integer(0)
+                    heapq.heappush(heap, (-self.index[pkey], pkey))
+                value_of[pkey] += value_of[key] * local
+                formula_of[pkey] += formula_of[key] * formula
+        result = []
+        for key, parent in sorted(found.items(), key=lambda item: position[item[0]]):
+            if self.is_value:
+                # sympy's automatic rules already turn ½·2·(t1 − a_o1)·(−1) into a_o1 − t1;
+                # expand() or simplify() would cost time exponential in a folded chain.
+                expr = formula_of[key]
+                edge = Edge(
+                    self.name(node), self.name(parent), _text(expr), _latex(expr),
+                    value_of[key], expr,
+                )  # fmt: skip
+            else:
+                text = _tensor_edge(node, parent)
+                edge = Edge(self.name(node), self.name(parent), text, text, None, None)
+            result.append((parent, edge))
+        return result
+
+    def reachable(self) -> list[Node]:
+        """The visible nodes on a path from root to wrt, root first (reverse topological)."""
+        seen = {id(self.root)}
+        out = []
+        # Reverse of the right-to-left order: siblings come left to right, so sums list the
+        # derivation's first path first.
+        for node in reversed(topological_order(self.root)):
+            if id(node) in seen and id(node) in self.on_path:
+                out.append(node)
+                if node is not self.wrt:
+                    for parent, _ in self.edges(node):
+                        seen.add(id(parent))
+        return out
+
+
+# --- explain ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Path:
+    """One path from root to wrt: its edges, and the product of their local derivatives."""
+
+    edges: tuple[Edge, ...]
+    value: float | None
+
+    def nodes(self) -> list[str]:
+        """The names along the path, root first."""
+        return [self.edges[0].child, *(e.parent for e in self.edges)] if self.edges else []
+
+    def factors(self) -> list[Edge]:
+        """The edges whose derivative is not the constant 1 (those are what the product shows)."""
+        return [e for e in self.edges if e.formula != "1"]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Every chain-rule path from `root` to `wrt`, and their sum (see `explain`)."""
+
+    root: str
+    wrt: str
+    paths: tuple[Path, ...]
+    path_count: int
+    total: float | None
+    grad: float | None
+    shapes: dict[str, tuple[int, ...]] | None = None
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def _title(self) -> str:
+        return f"∂{self.root}/∂{self.wrt}"
+
+    def _summary(self) -> list[str]:
+        lines = []
+        if self.path_count == 0:
+            lines.append(
+                f"There is no path from {self.root} to {self.wrt}: {self.root} does not depend "
+                f"on it, so {self._title()} = 0."
+            )
+        else:
+            plural = "path" if self.path_count == 1 else "paths"
+            lines.append(f"{self.path_count} {plural} from {self.root} to {self.wrt}.")
+        if len(self.paths) < self.path_count:
+            lines.append(
+                f"Only the first {len(self.paths)} are listed (explain(..., max_paths=N) lists "
+                "more); the sum below is over all of them."
+            )
+        return lines
+
+    def _check(self) -> str:
+        if self.total is None:
+            return ""
+        return (
+            f"Sum over paths: {self._title()} = {self.total:.12g}; "
+            f"backward gave {self.wrt}.grad = {self.grad:.12g}. They agree."
+        )
+
+    def text(self) -> str:
+        """Plain text for the terminal."""
+        out = [self._title(), "", *self._summary()]
+        for k, path in enumerate(self.paths, start=1):
+            out += ["", f"Path {k}: {' → '.join(path.nodes())}"]
+            rows = [[f"∂{e.child}/∂{e.parent}", e.formula, _num(e.value)] for e in path.edges]
+            out.append(table(["edge", "local derivative", "value"], rows))
+            if path.value is not None:
+                product = " × ".join(_paren(e.formula) for e in path.factors()) or "1"
+                out.append(f"  product: {product} = {path.value:.12g}")
+        check = self._check()
+        if check:
+            out += ["", check]
+        return "\n".join(out)
+
+    def markdown(self) -> str:
+        """Markdown: one table row per path (its factors and product), then every edge."""
+        out = [f"### {self._title()}", "", *self._summary(), ""]
+        if self.paths:
+            out += ["| path | factors | product |", "|---|---|---|"]
+            for path in self.paths:
+                factors = " × ".join(_paren(e.formula) for e in path.factors()) or "1"
+                out.append(f"| {' → '.join(path.nodes())} | {factors} | {_num(path.value)} |")
+            out += ["", "| edge | local derivative | value |", "|---|---|---|"]
+            seen: set[tuple[str, str]] = set()
+            for path in self.paths:
+                for e in path.edges:
+                    if (e.child, e.parent) not in seen:
+                        seen.add((e.child, e.parent))
+                        out.append(f"| ∂{e.child}/∂{e.parent} | {e.formula} | {_num(e.value)} |")
+        check = self._check()
+        if check:
+            out += ["", check]
+        return "\n".join(out).rstrip() + "\n"
+
+    def latex(self) -> str:
+        """LaTeX: one aligned line per path, then the sum."""
+        root, wrt = _latex(sympy.Symbol(self.root)), _latex(sympy.Symbol(self.wrt))
+        lhs = rf"\frac{{\partial {root}}}{{\partial {wrt}}}"
+        if not self.paths:
+            return rf"{lhs} = 0"
+        terms = []
+        for path in self.paths:
+            factors = [
+                rf"\left({e.latex}\right)" if isinstance(e.expr, sympy.Add) else e.latex
+                for e in path.edges
+                if e.latex != "1"
+            ]
+            terms.append(r" \cdot ".join(factors) or "1")
+        lines = [rf"{lhs} &= {terms[0]}"] + [rf"&\quad + {t}" for t in terms[1:]]
+        if self.total is not None:
+            lines.append(rf"&= {self.total:.12g}")
+        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.12g}"
+
+
+def _paren(formula: str) -> str:
+    """Parentheses around a sum, so a product of factors reads right."""
+    depth = 0
+    for k, char in enumerate(formula):
+        depth += char == "("
+        depth -= char == ")"
+        if depth == 0 and k > 0 and char in "+−" and formula[k - 1] == " ":
+            return f"({formula})"
+    return formula
+
+
+def explain(
+    root: Node, wrt: Node, *, fold: bool | None = None, max_paths: int = MAX_PATHS
+) -> Explanation:
+    """Every path from `root` to `wrt` with its local derivatives; Σ_paths Π_edges = ∂root/∂wrt.
+
+    Call ``root.backward()`` first: the sum over paths is checked against ``wrt.grad``, and a
+    mismatch raises `PathError`. On Tensor graphs the paths and shapes are given, not numbers.
+
+    >>> a = Value(2.0, "a")
+    >>> b = Value(3.0, "b")
+    >>> c = a * b
+    >>> c.label = "c"
+    >>> d = c + a
+    >>> d.label = "d"
+    >>> d.backward()
+    >>> e = explain(d, a)
+    >>> [p.nodes() for p in e.paths]
+    [['d', 'c', 'a'], ['d', 'a']]
+    >>> e.total, a.grad                  # ∂d/∂a = b + 1
+    (4.0, 4.0)
+    """
+    if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 0:
+        raise ValueError(f"explain: max_paths must be an int >= 0, got {max_paths!r}")
+    view = _View(root, wrt, fold, "explain")
+    nodes = view.reachable()
+    # Paths from each node down to wrt: counted, and summed as numbers (value and |value|),
+    # by dynamic programming in topological order, so huge path counts cost nothing.
+    count: dict[int, int] = {id(view.wrt): 1}
+    total: dict[int, float] = {id(view.wrt): 1.0}
+    magnitude: dict[int, float] = {id(view.wrt): 1.0}
+    for node in reversed(nodes):
+        if node is view.wrt:
+            continue
+        key = id(node)
+        count[key], total[key], magnitude[key] = 0, 0.0, 0.0
+        for parent, edge in view.edges(node):
+            pkey = id(parent)
+            if pkey in count:
+                local = edge.value if edge.value is not None else math.nan
+                count[key] += count[pkey]
+                total[key] += local * total[pkey]
+                magnitude[key] += abs(local) * magnitude[pkey]
+    root_key = id(view.root)
+    path_count = count.get(root_key, 0)
+    paths = _enumerate_paths(view, count, max_paths)
+    shapes = None
+    if view.is_value:
+        grad_sum = total.get(root_key, 0.0)
+        grad = float(view.wrt.grad)
+        bound = CLOSED_FORM_RTOL * max(magnitude.get(root_key, 0.0), abs(grad))
+        # The backward pass adds the same products in another order: they agree to rounding.
+        if not abs(grad_sum - grad) <= bound + CLOSED_FORM_ATOL:
+            raise PathError(
+                f"explain: the sum over the {path_count} paths from {view.name(view.root)} to "
+                f"{view.name(view.wrt)} is {grad_sum!r}, but {view.name(view.wrt)}.grad is "
+                f"{grad!r}. Call backward() once on this root (after zero_grad(), since leaf "
+                "gradients accumulate) before explaining."
+            )
+        result_total: float | None = grad_sum
+        result_grad: float | None = grad
+    else:
+        result_total = result_grad = None
+        shapes = {view.name(n): tuple(n.shape) for n in nodes}
+    return Explanation(
+        view.name(view.root), view.name(view.wrt), tuple(paths), path_count, result_total,
+        result_grad, shapes,
+    )  # fmt: skip
+
+
+def _enumerate_paths(view: _View, count: dict[int, int], limit: int) -> list[Path]:
+    """The first `limit` paths from root to wrt, depth first, without recursion."""
+    paths: list[Path] = []
+    if id(view.root) not in count or count[id(view.root)] == 0:
+        return paths
+    stack: list[tuple[Node, tuple[Edge, ...]]] = [(view.root, ())]
+    while stack and len(paths) < limit:
+        node, edges = stack.pop()
+        if node is view.wrt:
+            value = math.prod(e.value for e in edges) if view.is_value else None  # type: ignore[misc]
+            paths.append(Path(edges, value))
+            continue
+        successors = [(p, e) for p, e in view.edges(node) if count.get(id(p), 0) > 0]
+        stack.extend((p, (*edges, e)) for p, e in reversed(successors))
+    return paths
+
+
+# --- derive -------------------------------------------------------------------------------------
+
+
+class _Sum:
+    __slots__ = ("terms",)
+
+    def __init__(self, terms: list[Any]) -> None:
+        self.terms = terms
+
+
+class _Prod:
+    __slots__ = ("factors",)
+
+    def __init__(self, factors: list[Any]) -> None:
+        self.factors = factors
+
+
+def _times(adjoint: Any, local: sympy.Expr) -> Any:
+    """adjoint · local, keeping the chain's order: the root's side first."""
+    if local == 1:
+        return adjoint
+    if isinstance(adjoint, sympy.Expr) and adjoint == 1:
+        return local
+    if isinstance(adjoint, _Prod):
+        return _Prod([*adjoint.factors, local])
+    return _Prod([adjoint, local])
+
+
+def _plus(adjoint: Any, term: Any) -> Any:
+    if adjoint is None:
+        return term
+    if isinstance(adjoint, _Sum):
+        return _Sum([*adjoint.terms, term])
+    return _Sum([adjoint, term])
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """∂root/∂wrt in closed form (see `derive`): text, LaTeX, a sympy expression, a value."""
+
+    root: str
+    wrt: str
+    tree: Any
+    values: dict[str, float]
+
+    def __str__(self) -> str:
+        return f"∂{self.root}/∂{self.wrt} = {self.text()}"
+
+    def text(self) -> str:
+        """The right-hand side as the derivation writes it: ((a_o1 − t1)·…)·i1."""
+        return _render(self.tree, _text, "·", " + ", " − ", "({})")
+
+    def latex(self) -> str:
+        """The right-hand side in LaTeX."""
+        return _render(self.tree, _latex, r" \cdot ", " + ", " - ", r"\left({}\right)")
+
+    def sympy(self) -> sympy.Expr:
+        """The right-hand side as a sympy expression in the nodes' names."""
+        return _to_sympy(self.tree)
+
+    def evaluate(self) -> float:
+        """Its value at the graph's numbers (equal to ``wrt.grad`` after one backward)."""
+        expr = self.sympy()
+        symbols = {s: self.values[s.name] for s in expr.free_symbols}
+        return float(expr.evalf(subs=symbols, n=30))
+
+
+def _to_sympy(tree: Any) -> sympy.Expr:
+    if isinstance(tree, _Sum):
+        return sympy.Add(*(_to_sympy(t) for t in tree.terms))
+    if isinstance(tree, _Prod):
+        return sympy.Mul(*(_to_sympy(f) for f in tree.factors))
+    return tree
+
+
+def _render(
+    tree: Any, atom: Callable[[sympy.Expr], str], times: str, plus: str, minus: str, group: str
+) -> str:
+    """Print the factored tree: products in chain order, sums in parentheses inside products."""
+
+    def needs_group(item: Any) -> bool:
+        return isinstance(item, (_Sum, sympy.Add))
+
+    def show(item: Any) -> str:
+        if isinstance(item, _Sum):
+            parts = [show(t) for t in item.terms]
+            out = parts[0]
+            for part in parts[1:]:
+                out += minus + part[1:] if part[:1] in ("−", "-") else plus + part
+            return out
+        if isinstance(item, _Prod):
+            factors = list(item.factors)
+            sign = ""
+            if isinstance(factors[0], sympy.Expr) and factors[0] == -1 and len(factors) > 1:
+                sign, factors = "−" if times == "·" else "-", factors[1:]
+            parts = [group.format(show(f)) if needs_group(f) else show(f) for f in factors]
+            return sign + times.join(parts)
+        return atom(item)
+
+    text = show(tree)
+    if len(text) > MAX_FORMULA_CHARS:  # pragma: no cover - guarded before rendering
+        raise ValueError("derive: the expression is too long to print")
+    return text
+
+
+def _printed_size(tree: Any, memo: dict[int, int]) -> int:
+    """Roughly how many characters `_render` would print (shared subtrees count each time)."""
+    stack: list[tuple[Any, bool]] = [(tree, False)]
+    while stack:
+        item, ready = stack.pop()
+        if id(item) in memo:
+            continue
+        if isinstance(item, _Sum):
+            children = item.terms
+        elif isinstance(item, _Prod):
+            children = item.factors
+        else:
+            children = None
+        if children is None:
+            memo[id(item)] = len(str(item))
+        elif ready:
+            memo[id(item)] = sum(memo[id(c)] + 3 for c in children)
+        else:
+            stack.append((item, True))
+            stack.extend((c, False) for c in children)
+    return memo[id(tree)]
+
+
+def derive(root: Node, wrt: Node, *, fold: bool | None = None) -> Derivation:
+    """The closed form of ∂root/∂wrt in the nodes' labels: Σ over paths of Π local derivatives,
+    with shared tails factored out (reverse accumulation, done on symbols).
+
+    >>> x = Value(3.0, "x")
+    >>> y = x * x
+    >>> y.label = "y"
+    >>> z = y.sigmoid()
+    >>> z.label = "z"
+    >>> print(derive(z, x))
+    ∂z/∂x = z·(1 − z)·2·x
+    """
+    view = _View(root, wrt, fold, "derive")
+    if not view.is_value:
+        raise TypeError(
+            "derive: closed forms are derived on Value graphs; on Tensors use explain() for "
+            "the paths and shapes"
+        )
+    nodes = view.reachable()
+    adjoint: dict[int, Any] = {id(view.root): sympy.Integer(1)}
+    for node in nodes:
+        if node is view.wrt:
+            break
+        own = adjoint.get(id(node))
+        if own is None:
+            continue
+        for parent, edge in view.edges(node):
+            assert edge.expr is not None  # Value edges always carry a formula
+            adjoint[id(parent)] = _plus(adjoint.get(id(parent)), _times(own, edge.expr))
+    tree = adjoint.get(id(view.wrt), sympy.Integer(0))
+    if _printed_size(tree, {}) > MAX_FORMULA_CHARS:
+        raise ValueError(
+            f"derive: the closed form of ∂{view.name(view.root)}/∂{view.name(view.wrt)} would "
+            f"run past {MAX_FORMULA_CHARS:,} characters; use explain() for its paths"
+        )
+    values = {view.name(n): float(n.data) for n in view.order}
+    return Derivation(view.name(view.root), view.name(view.wrt), tree, values)
+
+
+# --- the trace table ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TraceTable:
+    """Every node of a graph in topological order: name, op, operands, value and gradient."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def text(self) -> str:
+        """Aligned columns for the terminal."""
+        return table(self.headers, self.rows)
+
+    def markdown(self) -> str:
+        """A Markdown table."""
+        lines = ["| " + " | ".join(self.headers) + " |", "|" + "---|" * len(self.headers)]
+        lines += ["| " + " | ".join(c.replace("|", r"\|") for c in r) + " |" for r in self.rows]
+        return "\n".join(lines) + "\n"
+
+    def csv(self) -> str:
+        """CSV text, one row per node (full precision)."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(self.headers)
+        writer.writerows(self.rows)
+        return buffer.getvalue()
+
+
+def _summary(array: Any) -> str:
+    """A Tensor's data or grad in one cell: all of it when small, else shape and range."""
+    if array is None:
+        return ""
+    a = np.asarray(array)
+    if a.size <= 4:
+        return np.array2string(a, precision=6, separator=", ") if a.ndim else f"{float(a)!r}"
+    return f"{_shape_of(a)} in [{a.min():.4g}, {a.max():.4g}]"
+
+
+def _shape_of(a: Any) -> str:
+    return "×".join(str(n) for n in a.shape)
+
+
+def trace_table(root: Node) -> TraceTable:
+    """Every node below `root`, parents first: the spreadsheet of one forward and backward pass.
+
+    >>> a = Value(2.0, "a")
+    >>> b = a * a
+    >>> b.label = "b"
+    >>> b.backward()
+    >>> print(trace_table(b))
+      node  op  inputs  value  grad
+      ----  --  ------  -----  ----
+      a                   2.0   4.0
+      b     *   a, a      4.0   1.0
+    """
+    order = forward_order(_checked_node(root, "trace_table", "root"))
+    names = _names(order)
+    rows = []
+    for node in order:
+        inputs = ", ".join(names[id(p)] for p in node.parents)
+        if isinstance(node, Value):
+            value, grad = repr(node.data), repr(node.grad)
+        else:
+            value, grad = _summary(node.data), _summary(node.grad)
+        op = node.op or ("const" if not node.label and node.parents == () and _is_const(node)
+                         else "")  # fmt: skip
+        rows.append((names[id(node)], op, inputs, value, grad))
+    return TraceTable(("node", "op", "inputs", "value", "grad"), tuple(rows))
+
+
+def _is_const(node: Node) -> bool:
+    """An unlabelled leaf that learns nothing: a number mixed into an expression."""
+    return isinstance(node, Value) or not node.requires_grad
