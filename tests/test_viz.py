@@ -1,0 +1,585 @@
+"""Pictures: what draw_graph and draw_network draw, checked in the SVG that Graphviz renders.
+
+The SVG is parsed as XML and each node and edge is found by its <title> (the DOT name: node k of
+``topological_order(root)`` is ``n{k}``, its operation ``n{k}_op``), so every check reads what
+the picture really shows. Tests that render need Graphviz's ``dot``: they skip without it,
+except under CI=true, where a missing ``dot`` is a failure.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import graphviz
+import numpy as np
+import pytest
+
+from tinygrad_edu import MLP, SEED, Net222, Tensor, Value, topological_order
+from tinygrad_edu.net222 import WEIGHT_NAMES
+from tinygrad_edu.viz import (
+    HIGHLIGHT,
+    GraphvizNotFoundError,
+    count_paths,
+    demo_pictures,
+    draw_graph,
+    draw_network,
+    net222_graph,
+    net222_network,
+    render,
+)
+
+SVG = "{http://www.w3.org/2000/svg}"
+OP_TEXT = {"*": "×", "-": "−", "/": "÷", "**": "^", "neg": "−x", "sigmoid": "σ"}
+
+
+@pytest.fixture
+def dot() -> None:
+    """Skip without Graphviz's dot, unless on CI, where the pictures must be tested."""
+    if shutil.which("dot") is None:
+        message = "Graphviz's dot is not installed (sudo apt-get install graphviz)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}; CI must install it to test the pictures")
+        pytest.skip(message)
+
+
+# --- reading the SVG ----------------------------------------------------------------------------
+
+
+class Drawn:
+    """The nodes, edges and cluster titles of a rendered SVG."""
+
+    def __init__(self, path: Path) -> None:
+        root = ET.parse(path).getroot()
+        self.nodes: dict[str, dict[str, Any]] = {}
+        self.edges: list[dict[str, Any]] = []
+        self.clusters: list[str] = []
+        self.title = ""
+        for group in root.iter(f"{SVG}g"):
+            kind = group.get("class", "").split()
+            name = group.findtext(f"{SVG}title", "")
+            texts = [t.text or "" for t in group.iter(f"{SVG}text")]
+            if "node" in kind:
+                self.nodes[name] = {"texts": texts, "classes": kind}
+            elif "edge" in kind:
+                tail, head = (end.split(":")[0].strip('"') for end in name.split("->"))
+                line = group.find(f"{SVG}path")
+                stroke = line.get("stroke") if line is not None else None
+                self.edges.append(
+                    {"tail": tail, "head": head, "texts": texts, "classes": kind, "stroke": stroke}
+                )
+            elif "cluster" in kind:
+                self.clusters.append(" ".join(texts))
+            elif "graph" in kind:
+                # The graph's own caption: its <text> children, not those of nodes and edges.
+                self.title = " ".join(t.text or "" for t in group.findall(f"{SVG}text"))
+
+    def text(self, name: str) -> str:
+        """All text of a node, its pieces joined (Graphviz splits lines and bold runs)."""
+        return "".join(self.nodes[name]["texts"])
+
+    def highlighted(self) -> list[tuple[str, str]]:
+        return [(e["tail"], e["head"]) for e in self.edges if "highlight" in e["classes"]]
+
+
+def drawn(graph: Any, tmp_path: Path, name: str = "graph") -> Drawn:
+    return Drawn(render(graph, tmp_path / f"{name}.svg"))
+
+
+def seed_net() -> tuple[Net222, Value]:
+    net = Net222(SEED.w)
+    E_total = net(i=SEED.i, t=SEED.t)
+    E_total.backward()
+    return net, E_total
+
+
+def role(node: Value, root: Value) -> str:
+    """The role each 2-2-2 node must be shown with: weights learn, the other leaves do not."""
+    if node is root:
+        return "loss"
+    if node.parents:
+        return "intermediate"
+    return "parameter" if node.label in WEIGHT_NAMES else "input"
+
+
+# --- the computation graph -----------------------------------------------------------------------
+
+
+def test_every_node_and_edge_of_the_222_graph_is_in_the_svg(dot: None, tmp_path: Path) -> None:
+    net, E_total = seed_net()
+    picture = drawn(draw_graph(E_total), tmp_path)
+    order = topological_order(E_total)
+    index = {id(n): k for k, n in enumerate(order)}
+    expected_edges: Counter[tuple[str, str]] = Counter()
+    for k, node in enumerate(order):
+        text = picture.text(f"n{k}")
+        assert node.label in text
+        assert f"data {node.data:.4g}" in text, (node, text)
+        assert f"grad {node.grad:.4g}" in text, (node, text)
+        assert role(node, E_total) in picture.nodes[f"n{k}"]["classes"], node
+        if node.parents:
+            assert picture.text(f"n{k}_op") == OP_TEXT.get(node.op, node.op)
+            expected_edges[(f"n{k}_op", f"n{k}")] += 1
+            for p in node.parents:
+                expected_edges[(f"n{index[id(p)]}", f"n{k}_op")] += 1
+    assert Counter((e["tail"], e["head"]) for e in picture.edges) == expected_edges
+    ops = sum(1 for n in order if n.parents)
+    assert len(picture.nodes) == len(order) + ops + 1  # and the legend
+    # Every name of the derivation is drawn, each exactly once.
+    names = [picture.nodes[f"n{k}"]["texts"][0] for k, n in enumerate(order) if n.label]
+    assert sorted(names) == sorted([*net.nodes, *WEIGHT_NAMES])
+
+
+def test_the_legend_explains_every_role(dot: None, tmp_path: Path) -> None:
+    _, E_total = seed_net()
+    legend = drawn(draw_graph(E_total), tmp_path).text("legend")
+    for words in ("parameter", "input or constant", "intermediate", "loss", "operation"):
+        assert words in legend
+
+
+def test_nodes_are_grouped_by_neuron_and_layer(dot: None, tmp_path: Path) -> None:
+    _, E_total = seed_net()
+    graph = draw_graph(E_total)
+    assert sorted(drawn(graph, tmp_path).clusters) == sorted(
+        ["hidden layer", "neuron h1", "neuron h2", "output layer", "neuron o1", "neuron o2"]
+    )
+    members = cluster_members(graph.source)
+    order = topological_order(E_total)
+    named = {n.label: f"n{k}" for k, n in enumerate(order) if n.label}
+    h1 = members["neuron h1"]
+    # w1·i1 + w2·i2 and σ: the weights, both products, the sum h1, a_h1 and their operations.
+    assert {named["w1"], named["w2"], named["h1"], named["a_h1"], named["a_h1"] + "_op"} <= h1
+    assert len({name for name in h1 if not name.endswith("_op")}) == 6
+    assert {named["w5"], named["w6"], named["o1"], named["a_o1"]} <= members["neuron o1"]
+    # Inputs, targets and the loss belong to no neuron.
+    clustered = set().union(*members.values())
+    for name in ("i1", "i2", "t1", "t2", "E1", "E2", "E_total"):
+        assert named[name] not in clustered, name
+    # The layers hold their neurons.
+    assert members["neuron h1"] | members["neuron h2"] <= members["hidden layer"]
+
+
+def cluster_members(source: str) -> dict[str, set[str]]:
+    """{cluster title: the node names defined inside it (nested clusters included)}."""
+    members: dict[str, set[str]] = {}
+    open_titles: list[str] = []
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("subgraph cluster_"):
+            open_titles.append("")
+        elif open_titles and open_titles[-1] == "" and stripped.startswith("label=<"):
+            open_titles[-1] = re.match(r"label=<(.*?)>", stripped).group(1)  # type: ignore[union-attr]
+            members[open_titles[-1]] = set()
+        elif stripped == "}" and open_titles:
+            open_titles.pop()
+        elif open_titles and (match := re.match(r"(n\d+(?:_op)?) \[", stripped)):
+            for title in open_titles:
+                members[title].add(match.group(1))
+    return members
+
+
+def paths_up(root: Value, target: Value) -> list[list[Value]]:
+    """Every path from target up to root, listed one by one (the reference: no shortcuts)."""
+    children: dict[int, list[Value]] = {}
+    for node in topological_order(root):
+        for p in node.parents:
+            children.setdefault(id(p), []).append(node)
+    found = []
+    stack = [[target]]
+    while stack:
+        path = stack.pop()
+        if path[-1] is root:
+            found.append(path)
+        for child in children.get(id(path[-1]), []):
+            stack.append([*path, child])
+    return found
+
+
+@pytest.mark.parametrize(
+    ("weight", "paths", "through"),
+    [
+        ("w5", 1, {"w5", "o1", "a_o1", "E1", "E_total"}),
+        ("w1", 2, {"w1", "h1", "a_h1", "o1", "a_o1", "o2", "a_o2", "E1", "E2", "E_total"}),
+    ],
+)
+def test_highlight_draws_exactly_the_paths_from_the_root(
+    dot: None, tmp_path: Path, weight: str, paths: int, through: set[str]
+) -> None:
+    net, E_total = seed_net()
+    w = net.weights[WEIGHT_NAMES.index(weight)]
+    picture = drawn(draw_graph(E_total, highlight=w), tmp_path)
+    order = topological_order(E_total)
+    index = {id(n): k for k, n in enumerate(order)}
+    found = paths_up(E_total, w)
+    assert len(found) == paths == count_paths(E_total, w)
+    expected: set[tuple[str, str]] = set()
+    for path in found:
+        for parent, child in itertools.pairwise(path):
+            expected.add((f"n{index[id(parent)]}", f"n{index[id(child)]}_op"))
+            expected.add((f"n{index[id(child)]}_op", f"n{index[id(child)]}"))
+    lit = picture.highlighted()
+    assert set(lit) == expected
+    assert len(lit) == len(set(lit))  # each edge drawn once
+    # The named nodes on the paths are the derivation's.
+    named = {f"n{index[id(n)]}": n.label for n in order if n.label}
+    assert {named[end] for edge in lit for end in edge if end in named} == through
+    # Highlighted in colour; every other edge is not.
+    for edge in picture.edges:
+        is_lit = "highlight" in edge["classes"]
+        assert (edge["stroke"] == HIGHLIGHT) == is_lit
+    # Each edge into an operation carries the local derivative ∂child/∂parent.
+    for edge in picture.edges:
+        if "highlight" in edge["classes"] and edge["head"].endswith("_op"):
+            child = order[int(edge["head"][1:-3])]
+            parent = order[int(edge["tail"][1:])]
+            j = next(j for j, p in enumerate(child.parents) if p is parent)
+            assert "".join(edge["texts"]) == f"{child.local_grads()[j]:.4g}"
+    # The caption adds up the paths: ∂E_total/∂w = Σ over paths of the products.
+    by_paths = sum(
+        np.prod([c.local_grads()[c.parents.index(p)] for p, c in itertools.pairwise(path)])
+        for path in found
+    )
+    assert by_paths == pytest.approx(w.grad, rel=1e-12)
+    assert f"∂E_total/∂{weight} = {w.grad:.4g}" in picture.title
+    assert f"{paths} highlighted path" in picture.title
+
+
+def test_highlight_accepts_labels_and_lists(dot: None, tmp_path: Path) -> None:
+    net, E_total = seed_net()
+    by_label = set(drawn(draw_graph(E_total, highlight="w5"), tmp_path, "a").highlighted())
+    by_node = set(drawn(draw_graph(E_total, highlight=net.weights[4]), tmp_path, "b").highlighted())
+    both = set(drawn(draw_graph(E_total, highlight=["w5", "w7"]), tmp_path, "c").highlighted())
+    w7 = set(drawn(draw_graph(E_total, highlight="w7"), tmp_path, "d").highlighted())
+    assert by_label == by_node
+    assert both == by_label | w7
+
+
+NASTY = [
+    'say "hi"',
+    "back\\slash \\N \\\\ \\G end\\",
+    "<b>{x}|y</b> & <>",
+    "two\nlines",
+    "∂E/∂σ = ½·x",
+    ('αβ<&>"\\{|}' * 60)[:500],
+]
+
+
+def test_any_label_renders_unchanged(dot: None, tmp_path: Path) -> None:
+    leaves = [Value(float(k + 1), label) for k, label in enumerate(NASTY)]
+    total = leaves[0]
+    for leaf in leaves[1:]:
+        total = total + leaf
+    total.label = "∂ total \\ <root>"
+    total.backward()
+    graph = draw_graph(total, highlight=leaves[1], params=leaves)
+    picture = drawn(graph, tmp_path)
+    order = topological_order(total)
+    for k, node in enumerate(order):
+        if node.label:
+            # Lines become separate <text> elements; joined, they give the label back.
+            assert node.label.replace("\n", "") in picture.text(f"n{k}"), node.label[:30]
+    # The caption names the highlighted node and the root, escaped the same way.
+    assert "∂∂ total \\ <root>/∂back\\slash \\N \\\\ \\G end\\" in picture.title
+    # The DOT text itself is valid: dot parses it again from a file.
+    source = render(graph, tmp_path / "graph.dot")
+    assert source.read_text(encoding="utf-8") == graph.source
+    assert graphviz.Source(graph.source).pipe(format="svg").startswith(b"<?xml")
+
+
+def test_a_long_label_is_cut_into_lines(dot: None, tmp_path: Path) -> None:
+    long = "x" * 500
+    picture = drawn(draw_graph(Value(1.0, long)), tmp_path)
+    pieces = [t for t in picture.nodes["n0"]["texts"] if set(t) == {"x"}]
+    assert "".join(pieces) == long
+    assert len(pieces) > 5  # not one 500-character line
+
+
+def test_show_data_and_show_grad_can_be_switched_off(dot: None, tmp_path: Path) -> None:
+    _, E_total = seed_net()
+    picture = drawn(draw_graph(E_total, show_data=False, show_grad=False), tmp_path)
+    texts = " ".join(" ".join(n["texts"]) for name, n in picture.nodes.items() if name != "legend")
+    assert "data" not in texts and "grad" not in texts
+    assert "a_h1" in texts
+
+
+def test_tensor_graph_shows_shapes_and_the_gradient_flowing_along_each_edge(
+    dot: None, tmp_path: Path
+) -> None:
+    net = Net222(SEED.w, engine="tensor")
+    E_total = net(i=[SEED.i], t=[SEED.t])
+    E_total.backward()
+    W_h = net.weights[0]
+    picture = drawn(draw_graph(E_total, highlight=W_h), tmp_path)
+    order = topological_order(E_total)
+    k = next(k for k, n in enumerate(order) if n is W_h)
+    text = picture.text(f"n{k}")
+    assert "w1..w4" in text and "(2, 2)" in text
+    assert "[0.15, 0.2, 0.25, 0.3]" in text  # its data, all four entries
+    assert "parameter" in picture.nodes[f"n{k}"]["classes"]
+    assert "loss" in picture.nodes[f"n{len(order) - 1}"]["classes"]
+    # W_h is used once (transposed), so the gradient leaving it along its edge is W_h.grad.
+    (edge,) = [e for e in picture.edges if e["tail"] == f"n{k}"]
+    grad = "[" + ", ".join(f"{v:.4g}" for v in np.ravel(W_h.grad)) + "]"
+    assert "highlight" in edge["classes"]
+    assert "".join(edge["texts"]) == f"(2, 2) {grad}"
+    assert count_paths(E_total, W_h) == 1
+    assert "1 path from E_total down to w1..w4" in picture.title
+    clusters = drawn(draw_graph(E_total), tmp_path, "plain").clusters
+    assert sorted(clusters) == ["hidden layer", "output layer"]
+
+
+def test_tensor_edges_before_backward_show_the_jacobian_shape() -> None:
+    W = Tensor(np.ones((3, 2)), requires_grad=True, label="W")
+    y = (W @ Tensor([1.0, 2.0], label="x")).sum()
+    source = draw_graph(y, highlight=W).source
+    assert "label=<∂(3,)/∂(3, 2)>" in source  # W → @: an output of shape (3,) from W (3, 2)
+    assert "grad none" in source
+
+
+def test_mlp_graph_roles_and_clusters_from_labels_and_from_the_model(tmp_path: Path) -> None:
+    mlp = MLP(2, [2, 1], seed=0)
+    (y,) = mlp([0.5, -1.0])
+    loss = (y - 1.0) ** 2
+    loss.backward()
+    for graph in (draw_graph(loss), draw_graph(loss, model=mlp)):
+        members = cluster_members(graph.source)
+        assert set(members) == {
+            "layer L1", "neuron L1.N1", "neuron L1.N2", "layer L2", "neuron L2.N1",
+        }  # fmt: skip
+        assert graph.source.count('class="parameter"') == len(mlp.parameters()) == 9
+        # The output's activation is the neuron's; y − 1 and its square are the loss's.
+        order = topological_order(loss)
+        k = {id(n): f"n{k}" for k, n in enumerate(order)}
+        assert k[id(y)] in members["neuron L2.N1"]
+        clustered = set().union(*members.values())
+        assert k[id(loss)] not in clustered and k[id(loss.parents[0])] not in clustered
+    # params= decides alone: here only L2's weights count as parameters.
+    graph = draw_graph(loss, params=mlp.layers[1].parameters())
+    assert graph.source.count('class="parameter"') == 3
+    # A bare "b" or "x" is an input, not a parameter.
+    a, b = Value(1.0, "x"), Value(2.0, "b")
+    assert draw_graph(a * b).source.count('class="parameter"') == 0
+
+
+# --- size limits ------------------------------------------------------------------------------
+
+
+def chain(n: int) -> Value:
+    """x · 1.0001 · 1.0001 ...: about 2n nodes and no modules."""
+    y = Value(1.0, "x")
+    for _ in range(n):
+        y = y * 1.0001
+    return y
+
+
+def test_a_graph_past_max_nodes_without_modules_is_refused_with_advice() -> None:
+    big = chain(1100)  # 2,201 nodes
+    with pytest.raises(ValueError, match=r"2,201 nodes, more than max_nodes=2000.*cluster=True"):
+        draw_graph(big, cluster=False)
+    with pytest.raises(ValueError, match=r"no modules to collapse.*pass max_nodes=None"):
+        draw_graph(big)
+    assert "n2200 [" in draw_graph(big, max_nodes=None).source
+    assert "n2200 [" in draw_graph(big, max_nodes=3000).source
+
+
+def test_a_graph_past_max_nodes_with_modules_is_collapsed_by_module(
+    dot: None, tmp_path: Path
+) -> None:
+    mlp = MLP(2, [3, 1], seed=0)
+    loss = Value(0.0, "E")
+    for k in range(20):
+        (y,) = mlp([k / 20, 1 - k / 20])
+        loss = loss + (y - 0.5) ** 2
+    loss.label = "E"
+    loss.backward()
+    n = len(topological_order(loss))
+    graph = draw_graph(loss, max_nodes=n - 1, highlight="L1.N1.w1")
+    picture = drawn(graph, tmp_path)
+    boxes = {
+        name: " ".join(picture.nodes[name]["texts"]) for name in picture.nodes if name[0] == "m"
+    }
+    assert len(boxes) == 4  # one per neuron
+    counted = sum(int(re.findall(r"([\d,]+) nodes", t)[0].replace(",", "")) for t in boxes.values())
+    assert counted < n
+    assert any(t.startswith("neuron L1.N1") and "3 parameters" in t for t in boxes.values())
+    assert f"{n:,} nodes, collapsed" in picture.title
+    assert picture.highlighted()  # the paths still show, between boxes
+    # Collapsing is refused when even the collapsed picture is too big.
+    with pytest.raises(ValueError, match="collapsed by module it would still show"):
+        draw_graph(loss, max_nodes=10)
+
+
+@pytest.mark.parametrize(("limit", "error"), [(0, ValueError), (-5, ValueError),
+                                              ("many", TypeError), (True, TypeError)])  # fmt: skip
+def test_max_nodes_must_be_a_positive_int_or_none(limit: Any, error: type[Exception]) -> None:
+    with pytest.raises(error, match="draw_graph: max_nodes"):
+        draw_graph(Value(1.0), max_nodes=limit)
+
+
+# --- the network figure -----------------------------------------------------------------------
+
+# Weight k of the derivation and the connection it sits on.
+CONNECTIONS = {
+    "w1": ("i1", "h1"), "w2": ("i2", "h1"), "w3": ("i1", "h2"), "w4": ("i2", "h2"),
+    "w5": ("h1", "o1"), "w6": ("h2", "o1"), "w7": ("h1", "o2"), "w8": ("h2", "o2"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("engine", ["value", "tensor"])
+def test_network_diagram_has_the_eight_weights_on_the_right_edges(
+    dot: None, tmp_path: Path, engine: str
+) -> None:
+    net = Net222(SEED.w, engine=engine)
+    # The tensor engine takes a batch: here a batch of one, so each neuron has one value.
+    batch = engine == "tensor"
+    E_total = net(i=[SEED.i] if batch else SEED.i, t=[SEED.t] if batch else SEED.t)
+    E_total.backward()
+    picture = drawn(draw_network(net), tmp_path)
+    grads = net.weight_grads()
+    labelled = [e for e in picture.edges if e["texts"]]
+    assert len(labelled) == 8
+    for edge in labelled:
+        name = edge["texts"][0]
+        k = WEIGHT_NAMES.index(name)
+        assert (edge["tail"], edge["head"]) == CONNECTIONS[name]
+        text = "".join(edge["texts"])
+        assert f"= {SEED.w[k]:.4g}" in text and f"grad {grads[k]:.4g}" in text
+    for name in ("i1", "i2", "t1", "t2", "E1", "E2", "E_total"):
+        assert picture.text(name).startswith(name)
+    for neuron, activation in (("h1", "a_h1"), ("h2", "a_h2"), ("o1", "a_o1"), ("o2", "a_o2")):
+        assert picture.text(neuron).startswith(neuron + activation)
+    value = seed_net()[0].nodes
+    # Each neuron shows its sum and activation from the forward pass: h1 then a_h1.
+    assert f"{value['a_h1'].data:.4g}" in picture.text("h1")
+    assert f"{value['E_total'].data:.4g}" in picture.text("E_total")
+    assert "loss" in picture.nodes["E_total"]["classes"]
+    wanted = {("o1", "E1"), ("o2", "E2"), ("t1", "E1"), ("t2", "E2"), ("E1", "E_total"),
+              ("E2", "E_total")}  # fmt: skip
+    assert wanted <= {(e["tail"], e["head"]) for e in picture.edges}
+    assert len(picture.edges) == 8 + len(wanted)
+
+
+def test_network_diagram_of_an_mlp_and_of_biases(dot: None, tmp_path: Path) -> None:
+    mlp = MLP(3, [2, 1], activation=["tanh", "sigmoid"], seed=0)
+    picture = drawn(draw_network(mlp, show_grad=False), tmp_path)
+    edges = {"".join(e["texts"]).split(" = ")[0]: (e["tail"], e["head"]) for e in picture.edges}
+    assert edges["L1.N2.w3"] == ("x3", "L1.N2")
+    assert edges["L2.N1.w2"] == ("L1.N2", "L2.N1")
+    assert len(edges) == 3 * 2 + 2 * 1
+    assert picture.text("L1.N1").startswith("L1.N1tanhL1.N1.b = 0")
+    assert "sigmoid" in picture.text("L2.N1")
+    biased = Net222(SEED.w, b=(0.35, 0.35, 0.6, 0.6))
+    picture = drawn(draw_network(biased, show_data=False, show_grad=False), tmp_path, "b")
+    bias_edges = {"".join(e["texts"]): (e["tail"], e["head"]) for e in picture.edges}
+    assert bias_edges["b_h2"] == ("bias_h", "h2") and bias_edges["b_o1"] == ("bias_o", "o1")
+
+
+def test_network_of_a_wide_mlp_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"draw_network: .*6,400 connections.*max_edges=None"):
+        draw_network(MLP(80, [80]))
+    assert "L1.N80.w80" in draw_network(MLP(80, [80]), max_edges=None).source
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+def test_render_writes_svg_png_pdf_and_dot(dot: None, tmp_path: Path) -> None:
+    graph = net222_graph("w1")
+    svg = render(graph, tmp_path / "g.svg")
+    assert ET.parse(svg).getroot().tag == f"{SVG}svg"
+    assert render(graph, tmp_path / "g", "png").read_bytes().startswith(b"\x89PNG")
+    assert render(graph, tmp_path / "g.pdf").read_bytes().startswith(b"%PDF")
+    assert render(graph, tmp_path / "out" / "g.dot").read_text(encoding="utf-8") == graph.source
+    # In Jupyter the graph shows itself as SVG.
+    assert graph._repr_mimebundle_()["image/svg+xml"].lstrip().startswith("<?xml")
+
+
+def test_without_dot_rendering_says_how_to_install_graphviz(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    graph = net222_network()
+    for call in (
+        lambda: render(graph, tmp_path / "g.svg"),
+        lambda: graph._repr_mimebundle_(),  # what Jupyter calls to display it
+        lambda: graph.pipe(format="png"),
+    ):
+        with pytest.raises(GraphvizNotFoundError) as caught:
+            call()
+        message = str(caught.value)
+        assert "Graphviz" in message and "`dot`" in message
+        assert "sudo apt-get install graphviz" in message and "brew install graphviz" in message
+        assert isinstance(caught.value, graphviz.ExecutableNotFound)  # graphviz's own type too
+    # The DOT source needs no Graphviz.
+    assert render(graph, tmp_path / "g.dot").read_text(encoding="utf-8") == graph.source
+
+
+def test_demo_pictures_and_the_cli_helpers(tmp_path: Path) -> None:
+    paths = demo_pictures(tmp_path / "pictures", "dot")
+    assert [p.name for p in paths] == ["graph.dot", "network.dot", "graph_w1.dot"]
+    assert 'class="highlight"' in paths[2].read_text(encoding="utf-8")
+    assert 'class="highlight"' not in paths[0].read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match=r"highlight 'w9' names no node.*w1, w2"):
+        net222_graph("w9")
+    with pytest.raises(TypeError, match="net222_graph: highlight"):
+        net222_graph(5)  # type: ignore[arg-type]
+
+
+def test_rankdir_reaches_the_dot_source() -> None:
+    assert "rankdir=TB" in draw_graph(Value(1.0), rankdir="TB").source
+    assert "rankdir=BT" in draw_network(Net222(), rankdir="BT").source
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+def test_bad_arguments_are_named() -> None:
+    _, E_total = seed_net()
+    with pytest.raises(TypeError, match="draw_graph: root must be a Value or a Tensor, got list"):
+        draw_graph([E_total])
+    with pytest.raises(ValueError, match="draw_graph: rankdir must be one of LR, RL, TB, BT"):
+        draw_graph(E_total, rankdir="sideways")
+    with pytest.raises(TypeError, match="draw_graph: show_grad must be True or False"):
+        draw_graph(E_total, show_grad="yes")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"the highlight node .* is not in the graph"):
+        draw_graph(E_total, highlight=Value(1.0))
+    with pytest.raises(TypeError, match="draw_graph: highlight must be a node"):
+        draw_graph(E_total, highlight=3.0)
+    with pytest.raises(TypeError, match="draw_graph: model must be a tinygrad_edu Module"):
+        draw_graph(E_total, model="Net222")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="draw_graph: params must be a list"):
+        draw_graph(E_total, params=E_total)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="draw_network: model must be a Net222 or an MLP"):
+        draw_network(E_total)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="render: format must be one of svg, png, pdf, dot"):
+        render(draw_graph(E_total), "graph.gif", "gif")
+    with pytest.raises(ValueError, match=r"render: the path 'graph.svg' ends in .svg"):
+        render(draw_graph(E_total), "graph.svg", "png")
+    with pytest.raises(TypeError, match="render: graph must be a graphviz graph"):
+        render("digraph {}", "graph.svg")
+    with pytest.raises(TypeError, match="count_paths: root must be a Value or a Tensor"):
+        count_paths(1.0, E_total)
+
+
+def test_count_paths() -> None:
+    x, z = Value(2.0, "x"), Value(3.0, "z")
+    y = x * x + x
+    assert count_paths(y, x) == 3
+    assert count_paths(y, z) == 0
+    assert count_paths(y, y) == 1
+
+
+def test_a_leaf_alone_and_a_long_chain_without_recursion() -> None:
+    assert 'class="loss"' in draw_graph(Value(1.0, "x")).source
+    deep = chain(200_000)
+    assert count_paths(deep, topological_order(deep)[0]) == 1
+    with pytest.raises(ValueError, match="400,001 nodes"):
+        draw_graph(deep)

@@ -1,0 +1,1206 @@
+"""Pictures: the computation graph and the network, drawn from the live graph with Graphviz.
+
+Two pictures, because the derivation uses two:
+
+- `draw_graph(root)`: the dependency graph that backpropagation walks. Every node (a `Value`
+  or a `Tensor`) is a box with its label, data and grad; every operation is a small oval between
+  its operands and its result, as in micrograd's picture. ``highlight=w1`` draws every path from
+  the root down to w1 in red and writes on each of its edges the local derivative
+  ∂child/∂parent: multiply along a path, add the paths, and you have ∂E_total/∂w1, which is the
+  chain rule made visible.
+- `draw_network(model)`: the neuron-level figure of a textbook, inputs → hidden neurons →
+  outputs → errors, with the weights' names (and values and gradients) on the connections.
+
+Both return a `graphviz.Digraph` (it displays inline in Jupyter); `render` writes it as SVG,
+PNG or PDF through Graphviz's ``dot`` program, or as DOT source, which needs no Graphviz.
+
+>>> from tinygrad_edu import SEED, Net222
+>>> net = Net222(SEED.w)
+>>> E_total = net(i=SEED.i, t=SEED.t)
+>>> E_total.backward()
+>>> count_paths(E_total, net.weights[0]), count_paths(E_total, net.weights[4])   # w1, w5
+(2, 1)
+>>> graph = draw_graph(E_total, highlight="w1")
+>>> graph.source.count('class="highlight"')     # edges on the two paths from E_total to w1
+33
+
+Labels are written as Graphviz HTML-like labels, escaped here once (`_html`), so any label
+renders: quotes, backslashes, ``< > { } |``, newlines, ∂, σ, ½. The DOT text is assembled
+directly rather than through ``Digraph.node()`` and ``.edge()`` (their quoting costs about
+3 µs a call, and a node takes three or four calls): a 5,000-node graph is written in ~20 ms.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import graphviz
+import numpy as np
+
+from tinygrad_edu.graph import topological_order
+from tinygrad_edu.net222 import BIAS_NAMES, SEED, WEIGHT_NAMES, Net222
+from tinygrad_edu.nn import ACTIVATIONS, MLP, Layer, Linear, Module, Neuron, Sequential
+from tinygrad_edu.tensor import Tensor, unbroadcast
+from tinygrad_edu.value import Value
+
+__all__ = [
+    "FORMATS",
+    "RANKDIRS",
+    "Diagram",
+    "GraphvizNotFoundError",
+    "count_paths",
+    "demo_pictures",
+    "draw_graph",
+    "draw_network",
+    "net222_graph",
+    "net222_network",
+    "render",
+]
+
+#: Output formats of `render`: three rendered by Graphviz, and the DOT source itself.
+FORMATS = ("svg", "png", "pdf", "dot")
+#: Graphviz's layout directions: left to right, right to left, top to bottom, bottom to top.
+RANKDIRS = ("LR", "RL", "TB", "BT")
+
+INSTALL_HINT = (
+    "install Graphviz: `sudo apt-get install graphviz` (Debian, Ubuntu), "
+    "`brew install graphviz` (macOS), or see https://graphviz.org/download/"
+)
+
+# --- styles ---------------------------------------------------------------------------------
+
+# Fill and border of each role. Parameters warm (they change when we learn), inputs cool, the
+# loss red; the SVG also carries the role as a CSS class (class="parameter", ...).
+ROLE_COLOURS = {
+    "parameter": ("#fde2a8", "#b7791f"),
+    "input": ("#dbeafe", "#3b6ea8"),
+    "intermediate": ("#ffffff", "#6b7280"),
+    "loss": ("#fbc4c4", "#b42318"),
+}
+OPERATION_COLOURS = ("#eeeeee", "#9ca3af")
+HIGHLIGHT = "#d62728"
+CLUSTER_COLOUR = "#9aa5b1"
+
+# What an operation's oval shows: the usual mathematical sign where it differs from Python's.
+_OP_TEXT = {"*": "×", "-": "−", "/": "÷", "**": "^", "neg": "−x", "sigmoid": "σ"}
+
+# A long label is cut into lines of this many characters, so a box stays readable.
+WRAP = 48
+
+_GRAPH_ATTR = {
+    "fontname": "Helvetica",
+    "fontsize": "11",
+    "nodesep": "0.2",
+    "ranksep": "0.3",
+    "labelloc": "t",
+}
+_NODE_ATTR = {"shape": "none", "margin": "0", "fontname": "Helvetica", "fontsize": "10"}
+_EDGE_ATTR = {"color": "#4b5563", "arrowsize": "0.6", "fontname": "Helvetica", "fontsize": "9"}
+
+
+class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
+    """Graphviz's ``dot`` program is not installed (or not on PATH): the message says how to."""
+
+    def __init__(self, what: str) -> None:
+        RuntimeError.__init__(
+            self,
+            f"{what}: Graphviz's `dot` program was not found on PATH, so the picture cannot be "
+            f"rendered; {INSTALL_HINT}. The DOT source needs no Graphviz: "
+            "render(graph, 'graph.dot') or graph.source.",
+        )
+
+
+class Diagram(graphviz.Digraph):  # type: ignore[misc]
+    """A `graphviz.Digraph` whose rendering (also Jupyter's inline display) says how to install
+    Graphviz when ``dot`` is missing."""
+
+    def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        """The rendered bytes (or text, given an encoding), as `graphviz.Digraph.pipe`."""
+        try:
+            return super().pipe(*args, **kwargs)
+        except graphviz.ExecutableNotFound:
+            raise GraphvizNotFoundError("pipe") from None
+
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        """Graphviz's own `render` (writes the DOT file and the picture next to it)."""
+        try:
+            return super().render(*args, **kwargs)
+        except graphviz.ExecutableNotFound:
+            raise GraphvizNotFoundError("render") from None
+
+
+# --- escaping ---------------------------------------------------------------------------------
+
+# Inside an HTML-like label, XML's specials need entities, and Graphviz still reads backslash
+# escapes (``\N`` is the node's name, ``\\`` one backslash), so a backslash is doubled.
+# Control characters other than newline are not allowed in XML: they become U+FFFD.
+_HTML_TABLE = {ord(c): f"&#{ord(c)};" for c in "&<>\"'"}
+_HTML_TABLE[ord("\\")] = "\\\\"
+_HTML_TABLE.update({k: "\ufffd" for k in range(32) if k != 10})
+_HTML_TABLE[ord("\t")] = " "
+_HTML_TABLE[0x7F] = "\ufffd"
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
+def _html(text: str, wrap: int = WRAP) -> str:
+    """`text` as the content of a Graphviz HTML-like label: escaped, newlines and lines longer
+    than `wrap` turned into <br/>."""
+    if len(text) <= wrap and "\n" not in text and "\r" not in text:
+        return text.translate(_HTML_TABLE)
+    lines: list[str] = []
+    for line in _NEWLINES.split(text):
+        # Cut, not word-wrapped, so that the pieces put back together are exactly the label.
+        lines.extend(line[k : k + wrap] for k in range(0, max(len(line), 1), wrap))
+    return "<br/>".join(line.translate(_HTML_TABLE) for line in lines)
+
+
+def _quote(name: str) -> str:
+    """A DOT identifier in double quotes (for the network diagram's node names)."""
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _num(x: float) -> str:
+    """A number as the pictures show it: 4 significant digits (0.0001883, 0.5933, 1.5e+04)."""
+    return f"{x:.4g}"
+
+
+def _summary(a: Any) -> str:
+    """A short description of an array: its entries when there are at most 4, else mean/range."""
+    a = np.asarray(a)
+    if a.size == 0:
+        return "empty"
+    if a.size == 1:
+        return _num(float(a.reshape(())))
+    if a.size <= 4:
+        return "[" + ", ".join(_num(float(v)) for v in a.ravel()) + "]"
+    return f"mean {_num(float(a.mean()))}, range [{_num(float(a.min()))}, {_num(float(a.max()))}]"
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
+# --- checking arguments ---------------------------------------------------------------------
+
+
+def _check_flag(value: object, where: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _check_rankdir(rankdir: object, where: str) -> str:
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"{where}: rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")
+    return str(rankdir)
+
+
+def _check_limit(limit: object, where: str) -> int | None:
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise TypeError(f"{where} must be a positive int or None, got {limit!r}")
+    if limit < 1:
+        raise ValueError(f"{where} must be a positive int or None, got {limit!r}")
+    return limit
+
+
+# --- roles and modules -----------------------------------------------------------------------
+
+# Without params= or model=, a Value leaf is a parameter when its label names a weight or a
+# bias the way the library's modules name them: w1..w8 and b_h1.. (Net222), L1.N2.w1 and
+# L1.N2.b (MLP), h1.w1 (a Neuron labelled h1). A bare "b" or "x" is an input.
+_PARAMETER_LABEL = re.compile(r"(?:^|\.)w\d+$|\.b$|^b_\w+$")
+
+_HIDDEN, _OUTPUT = "hidden layer", "output layer"
+# Net222's parameter names, and the neuron (or, for its tensor engine, the layer) of each.
+_NET222_MODULES: dict[str, tuple[str, ...]] = {
+    **{name: (_HIDDEN, "neuron h1") for name in ("w1", "w2", "b_h1")},
+    **{name: (_HIDDEN, "neuron h2") for name in ("w3", "w4", "b_h2")},
+    **{name: (_OUTPUT, "neuron o1") for name in ("w5", "w6", "b_o1")},
+    **{name: (_OUTPUT, "neuron o2") for name in ("w7", "w8", "b_o2")},
+    **{name: (_HIDDEN,) for name in ("w1..w4", "b_h")},
+    **{name: (_OUTPUT,) for name in ("w5..w8", "b_o")},
+}
+_LAYER_NAME = re.compile(r"L\d+$")
+_NEURON_NAME = re.compile(r"N\d+$")
+
+
+def _module_from_label(label: str) -> tuple[str, ...] | None:
+    """The module path a parameter's label implies: "L1.N2.w1" → ("layer L1", "neuron L1.N2")."""
+    known = _NET222_MODULES.get(label)
+    if known is not None:
+        return known
+    parts = label.split(".")[:-1]
+    if not parts or not all(parts):
+        return None
+    path = []
+    for depth in range(len(parts)):
+        prefix = ".".join(parts[: depth + 1])
+        if depth == 0 and _LAYER_NAME.match(parts[0]):
+            path.append(f"layer {prefix}")
+        elif depth == 1 and _NEURON_NAME.match(parts[1]):
+            path.append(f"neuron {prefix}")
+        else:
+            path.append(prefix)
+    return tuple(path)
+
+
+def _modules_of_model(model: Any) -> dict[int, tuple[str, ...]]:
+    """{id(parameter): module path} for a model, walked structurally (no recursion on graphs)."""
+    found: dict[int, tuple[str, ...]] = {}
+    # A work list of (module, path of the enclosing modules): Sequential nests.
+    todo: list[tuple[Any, tuple[str, ...]]] = [(model, ())]
+    while todo:
+        module, outer = todo.pop()
+        if isinstance(module, Net222):
+            for layer, title, letter in zip(module.mlp.layers, (_HIDDEN, _OUTPUT), "ho"):
+                if isinstance(layer, Layer):
+                    for k, neuron in enumerate(layer.neurons):
+                        for p in neuron.parameters():
+                            found[id(p)] = (*outer, title, f"neuron {letter}{k + 1}")
+                else:
+                    for p in layer.parameters():
+                        found[id(p)] = (*outer, title)
+        elif isinstance(module, MLP):
+            todo.extend((layer, outer) for layer in module.layers)
+        elif isinstance(module, Layer):
+            for neuron in module.neurons:
+                todo.append((neuron, (*outer, f"layer {module.label}")))
+        elif isinstance(module, Neuron):
+            for p in module.parameters():
+                found[id(p)] = (*outer, f"neuron {module.label}")
+        elif isinstance(module, Linear):
+            for p in module.parameters():
+                found[id(p)] = (*outer, f"layer {module.label}")
+        elif isinstance(module, Sequential):
+            todo.extend((m, outer) for m in module.modules)
+        else:
+            for p in module.parameters():
+                path = _module_from_label(p.label)
+                if path is not None:
+                    found[id(p)] = (*outer, *path)
+    return found
+
+
+def _parameters(
+    order: list[Any], tensor: bool, params: Iterable[Any] | None, model: Module | None
+) -> tuple[set[int], dict[int, tuple[str, ...]]]:
+    """The parameters among the graph's leaves, and the module of each (when known)."""
+    leaves = [n for n in order if n._op is None]
+    modules = {} if model is None else _modules_of_model(model)
+    if params is not None:
+        if isinstance(params, (str, bytes, Value, Tensor)) or not isinstance(params, Iterable):
+            raise TypeError(
+                f"draw_graph: params must be a list of Values or Tensors, got {params!r:.60}"
+            )
+        chosen = {id(p) for p in params}
+        parameters = {id(n) for n in leaves if id(n) in chosen}
+    elif model is not None:
+        chosen = {id(p) for p in model.parameters()}
+        parameters = {id(n) for n in leaves if id(n) in chosen}
+    elif tensor:
+        parameters = {id(n) for n in leaves if n.requires_grad}
+    else:
+        parameters = {id(n) for n in leaves if n.label and _PARAMETER_LABEL.search(n.label)}
+    for n in leaves:
+        key = id(n)
+        if key in parameters and key not in modules and n.label:
+            path = _module_from_label(n.label)
+            if path is not None:
+                modules[key] = path
+    return parameters, {k: v for k, v in modules.items() if k in parameters}
+
+
+def _assign_modules(
+    order: list[Any], of_parameter: dict[int, tuple[str, ...]]
+) -> dict[int, tuple[str, ...]]:
+    """{id(node): module path} for the parameters and the interior nodes their modules made.
+
+    In topological order, an interior node belongs to module M when one of its parents is a
+    parameter of M (or computed from M's parameters alone, like Wᵀ), or when every parent
+    belongs to M. So w1·i1, the sum, + b and σ land in neuron h1, while t1 − a_o1 (t1 is an
+    input, in no module) and everything after it stay outside: the loss is nobody's neuron.
+    """
+    module = dict(of_parameter)
+    pure = set(of_parameter)  # nodes computed from one module's parameters alone
+    for node in order:
+        parents = node.parents
+        if not parents:
+            continue
+        found = None
+        for p in parents:
+            if id(p) in pure:
+                found = module[id(p)]
+                break
+        if found is None:
+            first = module.get(id(parents[0]))
+            if first is not None and all(module.get(id(p)) == first for p in parents):
+                found = first
+        if found is not None:
+            key = id(node)
+            module[key] = found
+            if all(id(p) in pure and module[id(p)] == found for p in parents):
+                pure.add(key)
+    return module
+
+
+# --- highlighted paths --------------------------------------------------------------------------
+
+
+def count_paths(root: Any, node: Any) -> int:
+    """The number of paths from `node` up to `root`: the terms of the chain-rule sum for
+    ∂root/∂node (0 if root does not depend on node).
+
+    >>> from tinygrad_edu import Value
+    >>> x = Value(2.0, "x")
+    >>> y = x * x + x            # x reaches y along three paths: two through x·x, one direct
+    >>> count_paths(y, x)
+    3
+    """
+    _check_root(root, "count_paths")
+    counts = {id(node): 1}
+    for n in topological_order(root):
+        if n is node:
+            continue
+        total = 0
+        for p in n.parents:
+            total += counts.get(id(p), 0)
+        if total:
+            counts[id(n)] = total
+    return counts.get(id(root), 0)
+
+
+def _chain_rule_sum(order: list[Any], target: Any) -> float:
+    """Σ over paths of the product of the local derivatives along each: ∂root/∂target.
+
+    Forward mode along the order: d(node) = Σ over its parents p of d(p) · ∂node/∂p.
+    """
+    derivative = {id(target): 1.0}
+    for n in order:
+        if n is target or not any(id(p) in derivative for p in n.parents):
+            continue
+        derivative[id(n)] = sum(
+            derivative.get(id(p), 0.0) * local for p, local in zip(n.parents, n.local_grads())
+        )
+    return derivative.get(id(order[-1]), 0.0)
+
+
+def _targets(highlight: Any, order: list[Any], index: dict[int, int]) -> list[Any]:
+    """The nodes to highlight: nodes of the graph, or labels naming them."""
+    if highlight is None:
+        return []
+    items = list(highlight) if isinstance(highlight, (list, tuple, set, frozenset)) else [highlight]
+    targets: list[Any] = []
+    for item in items:
+        if isinstance(item, str):
+            named = [n for n in order if n.label == item]
+            if not named:
+                labels = sorted({n.label for n in order if n.label})
+                shown = ", ".join(labels[:20]) + (", ..." if len(labels) > 20 else "")
+                raise ValueError(
+                    f"draw_graph: highlight {item!r} names no node of the graph; "
+                    f"its labelled nodes are: {shown or 'none'}"
+                )
+            targets.extend(named)
+        elif isinstance(item, (Value, Tensor)):
+            if id(item) not in index:
+                raise ValueError(
+                    f"draw_graph: the highlight node {item!r:.80} is not in the graph of root"
+                )
+            targets.append(item)
+        else:
+            raise TypeError(
+                "draw_graph: highlight must be a node of the graph, a label, or a list of them; "
+                f"got {type(item).__name__}"
+            )
+    return targets
+
+
+def _tensor_edge_text(child: Tensor, k: int) -> str:
+    """What flows back along the edge from operand k to `child`: the shape and a summary of
+    that operand's share of the gradient (the VJP of child.grad, unbroadcast to its shape)."""
+    parent = child.parents[k]
+    if child.grad is None or child._op is None:
+        # No backward yet: all that is known is the Jacobian's shape.
+        return f"∂{_shape(child.shape)}/∂{_shape(parent.shape)}"
+    needs = tuple(j == k for j in range(len(child.parents)))
+    with np.errstate(all="ignore"):
+        grads = child._op.vjp(child.grad, child, needs, *(p.data for p in child.parents))
+        share = grads[k]
+        if share is None:
+            return "no gradient"
+        share = unbroadcast(np.asarray(share), parent.shape)
+    return f"{_shape(parent.shape)} {_summary(share)}"
+
+
+# --- draw_graph -------------------------------------------------------------------------------
+
+
+def _check_root(root: object, where: str) -> bool:
+    """True for a Tensor root, False for a Value; TypeError for anything else."""
+    if isinstance(root, Value):
+        return False
+    if isinstance(root, Tensor):
+        return True
+    raise TypeError(f"{where}: root must be a Value or a Tensor, got {type(root).__name__}")
+
+
+def _table(cells: list[str], role: str) -> str:
+    fill, border = ROLE_COLOURS[role]
+    thick = "2" if role == "loss" else "1"
+    return (
+        f'<table border="0" cellborder="{thick}" cellspacing="0" cellpadding="3" '
+        f'bgcolor="{fill}" color="{border}"><tr>{"".join(cells)}</tr></table>'
+    )
+
+
+def _legend(highlighted: bool, tensor: bool) -> str:
+    rows = [
+        ("parameter", "parameter: a leaf that learns"),
+        ("input", "input or constant: a leaf that does not learn"),
+        ("intermediate", "intermediate: computed from its parents"),
+        ("loss", "loss: the root, where backward() starts"),
+    ]
+    cells = [
+        f'<tr><td bgcolor="{ROLE_COLOURS[role][0]}" color="{ROLE_COLOURS[role][1]}" '
+        f'width="18"> </td><td align="left">{text}</td></tr>'
+        for role, text in rows
+    ]
+    cells.append(
+        f'<tr><td bgcolor="{OPERATION_COLOURS[0]}" width="18">op</td><td align="left">'
+        "operation: makes the next node from its operands</td></tr>"
+    )
+    what = "shape, data, grad" if tensor else "label, data, grad"
+    cells.append(
+        f'<tr><td colspan="2" align="left">a box shows {what}; grad is ∂root/∂node'
+        " after backward()</td></tr>"
+    )
+    if highlighted:
+        edge = (
+            "the gradient flowing back along it"
+            if tensor
+            else "its local derivative ∂child/∂parent"
+        )
+        cells.append(
+            f'<tr><td bgcolor="{HIGHLIGHT}" width="18"> </td><td align="left">'
+            f"a highlighted path from the root; an edge's number is {edge}</td></tr>"
+        )
+    return (
+        'legend [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="3">'
+        '<tr><td colspan="2"><b>legend</b></td></tr>' + "".join(cells) + '</table>> class="legend"]'
+    )
+
+
+def _cluster_lines(grouped: dict[tuple[str, ...], list[str]]) -> list[str]:
+    """Nested ``subgraph cluster_k { ... }`` blocks holding each module's node lines."""
+    # The module tree: every path and its prefixes (layers hold neurons).
+    children: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for path in grouped:
+        for depth in range(1, len(path) + 1):
+            prefix, parent = path[:depth], path[: depth - 1]
+            siblings = children.setdefault(parent, [])
+            if prefix not in siblings:
+                siblings.append(prefix)
+    lines: list[str] = []
+    number = 0
+    # Depth-first over the module tree (a few levels deep), with an explicit stack.
+    stack: list[tuple[tuple[str, ...], bool]] = [(p, False) for p in reversed(children.get((), []))]
+    while stack:
+        path, done = stack.pop()
+        if done:
+            lines.append("\t}\n")
+            continue
+        title = _html(path[-1])
+        lines.append(
+            f'\tsubgraph cluster_{number} {{\n\t\tlabel=<{title}> style="rounded,dashed" '
+            f'color="{CLUSTER_COLOUR}" fontcolor="#52606d" fontsize=10 labeljust=l\n'
+        )
+        number += 1
+        lines.extend(grouped.get(path, ()))
+        stack.append((path, True))
+        stack.extend((p, False) for p in reversed(children.get(path, [])))
+    return lines
+
+
+def draw_graph(
+    root: Any,
+    *,
+    rankdir: str = "LR",
+    show_data: bool = True,
+    show_grad: bool = True,
+    highlight: Any = None,
+    cluster: bool = True,
+    max_nodes: int | None = 2000,
+    params: Iterable[Any] | None = None,
+    model: Module | None = None,
+) -> graphviz.Digraph:
+    """The computation graph below `root` (a Value or a Tensor) as a Graphviz picture.
+
+    - Nodes: a box per Value (label, data, grad) or Tensor (label, shape, data, grad summaries);
+      an oval per operation between its operands and its result. Node k of
+      ``topological_order(root)`` is ``n{k}`` in the DOT source, its operation ``n{k}_op``.
+    - Roles, coloured and explained by a legend: parameters (leaves that learn: `params`, else
+      `model`'s parameters, else Tensors with requires_grad=True and Values labelled like a
+      module's weights: w1, b_h1, L1.N2.w1, L1.N2.b), inputs and constants (the other leaves),
+      intermediates, and the loss (the root).
+    - ``cluster=True`` groups nodes by the module (layer, neuron) whose parameters made them.
+    - ``highlight`` (a node, a label, or a list of them) draws every path from the root to it in
+      red; each edge carries the local derivative ∂child/∂parent (Tensor: the gradient that
+      flows along it), so ∂root/∂node = Σ over paths of Π of the numbers along a path.
+    - A graph of more than `max_nodes` Values/Tensors is collapsed to one box per module when
+      ``cluster=True`` (and that is small enough); otherwise ValueError says how to draw it.
+
+    >>> from tinygrad_edu import Value
+    >>> x = Value(3.0, "x")
+    >>> y = x * x                   # x is used twice: two edges into the × operation
+    >>> y.backward()
+    >>> graph = draw_graph(y)
+    >>> [line.strip() for line in graph.body if "->" in line]
+    ['n0 -> n1_op', 'n0 -> n1_op', 'n1_op -> n1']
+    """
+    tensor = _check_root(root, "draw_graph")
+    rankdir = _check_rankdir(rankdir, "draw_graph")
+    show_data = _check_flag(show_data, "draw_graph: show_data")
+    show_grad = _check_flag(show_grad, "draw_graph: show_grad")
+    cluster = _check_flag(cluster, "draw_graph: cluster")
+    limit = _check_limit(max_nodes, "draw_graph: max_nodes")
+    if model is not None and not isinstance(model, Module):
+        raise TypeError(
+            f"draw_graph: model must be a tinygrad_edu Module (MLP, Net222, ...), got "
+            f"{type(model).__name__}"
+        )
+
+    order = topological_order(root)
+    index = {id(n): k for k, n in enumerate(order)}
+    targets = _targets(highlight, order, index)
+    parameters, of_parameter = _parameters(order, tensor, params, model)
+    modules = _assign_modules(order, of_parameter) if cluster else {}
+
+    graph = Diagram(
+        name="computation_graph",
+        graph_attr={**_GRAPH_ATTR, "rankdir": rankdir},
+        node_attr=_NODE_ATTR,
+        edge_attr=_EDGE_ATTR,
+    )
+    collapsed = limit is not None and len(order) > limit
+    if limit is not None and collapsed:
+        # Collapsed: a box per module, and every node outside the modules except unlabelled
+        # leaves (constants such as the 0.5 and the 2 of ½(t − y)², or unnamed inputs).
+        hidden = sum(1 for n in order if not n.parents and not n.label and id(n) not in modules)
+        shown = len(set(modules.values())) + len(order) - len(modules) - hidden
+        if not modules or shown > limit:
+            advice = (
+                f"collapsed by module it would still show {shown:,} boxes; "
+                if modules
+                else "it has no modules to collapse (clusters come from the parameters' modules); "
+                if cluster
+                else "pass cluster=True to collapse it by module, or "
+            )
+            raise ValueError(
+                f"draw_graph: the graph has {len(order):,} nodes, more than "
+                f"max_nodes={limit}; {advice}pass max_nodes=None (or a larger number) to draw it "
+                "anyway (Graphviz may take minutes to lay it out)"
+            )
+
+    # Which nodes depend on a highlighted node (so lie on a path from the root down to it):
+    # an edge parent → child is on such a path exactly when the parent is in this set.
+    on_path = {id(t) for t in targets}
+    if on_path:
+        for n in order:
+            if id(n) not in on_path:
+                for p in n.parents:
+                    if id(p) in on_path:
+                        on_path.add(id(n))
+                        break
+
+    if collapsed:
+        body = _collapsed_body(order, index, modules, parameters, on_path)
+    else:
+        body = _full_body(order, index, modules, parameters, on_path, tensor, show_data, show_grad)
+    graph.body.extend(body)
+    graph.body.append("\t" + _legend(bool(targets), tensor) + "\n")
+    title = _title(order, targets, tensor, collapsed, len(order))
+    if title:
+        graph.body.append(f"\tlabel=<{title}>\n")
+    return graph
+
+
+def _title(order: list[Any], targets: list[Any], tensor: bool, collapsed: bool, n: int) -> str:
+    """The graph's caption: what is highlighted and what the paths add up to."""
+    lines = []
+    root = order[-1]
+    root_name = root.label or "the root"
+    for t in targets:
+        name = t.label or "the highlighted node"
+        paths = count_paths(root, t)
+        plural = "path" if paths == 1 else "paths"
+        if tensor or collapsed:
+            lines.append(f"{paths} {plural} from {root_name} down to {name}")
+        else:
+            total = _chain_rule_sum(order, t)
+            lines.append(
+                f"∂{root_name}/∂{name} = {_num(total)}: the sum over the {paths} highlighted "
+                f"{plural} of the product of the local derivatives along each"
+            )
+    if collapsed:
+        lines.append(f"{n:,} nodes, collapsed: one box per module; unlabelled constants left out")
+    return "<br/>".join(_html(line, wrap=200) for line in lines)
+
+
+def _full_body(
+    order: list[Any],
+    index: dict[int, int],
+    modules: dict[int, tuple[str, ...]],
+    parameters: set[int],
+    on_path: set[int],
+    tensor: bool,
+    show_data: bool,
+    show_grad: bool,
+) -> list[str]:
+    """Every node, operation and edge, as DOT lines (clusters wrapped around module members)."""
+    free: list[str] = []
+    grouped: dict[tuple[str, ...], list[str]] = {}
+    edges: list[str] = []
+    root = order[-1]
+    escaped: dict[str, str] = {"": ""}
+    op_fill, op_border = OPERATION_COLOURS
+    for k, node in enumerate(order):
+        key = id(node)
+        op = node._op
+        if node is root:
+            role = "loss"
+        elif op is not None:
+            role = "intermediate"
+        else:
+            role = "parameter" if key in parameters else "input"
+
+        label = node.label
+        text = escaped.get(label)
+        if text is None:
+            text = escaped[label] = _html(label)
+        cells = [f"<td><b>{text}</b></td>"] if text else []
+        if tensor:
+            cells.append(f"<td>{_shape(node.shape)}</td>")
+            if show_data:
+                cells.append(f"<td>data {_summary(node.data)}</td>")
+            if show_grad:
+                grad = "none" if node.grad is None else _summary(node.grad)
+                cells.append(f"<td>grad {grad}</td>")
+        else:
+            if show_data:
+                cells.append(f"<td>data {node.data:.4g}</td>")
+            if show_grad:
+                cells.append(f"<td>grad {node.grad:.4g}</td>")
+        if not cells:
+            cells.append("<td> </td>")
+
+        path = modules.get(key)
+        out = free if path is None else grouped.setdefault(path, [])
+        out.append(f'\tn{k} [label=<{_table(cells, role)}> class="{role}"]\n')
+        if op is None:
+            continue
+        symbol = op.symbol
+        out.append(
+            f"\tn{k}_op [label=<{_html(_OP_TEXT.get(symbol, symbol))}> shape=ellipse "
+            f'style=filled fillcolor="{op_fill}" color="{op_border}" margin="0.03,0.01" '
+            'width=0 height=0 class="operation"]\n'
+        )
+        parents = node.parents
+        lit = on_path and any(id(p) in on_path for p in parents)
+        if not lit:
+            for p in parents:
+                edges.append(f"\tn{index[id(p)]} -> n{k}_op\n")
+            edges.append(f"\tn{k}_op -> n{k}\n")
+            continue
+        locals_ = None if tensor else node.local_grads()
+        for j, p in enumerate(parents):
+            if id(p) not in on_path:
+                edges.append(f"\tn{index[id(p)]} -> n{k}_op\n")
+                continue
+            number = _tensor_edge_text(node, j) if locals_ is None else _num(locals_[j])
+            edges.append(
+                f"\tn{index[id(p)]} -> n{k}_op [label=<{_html(number)}> {_HIGHLIGHT_EDGE}]\n"
+            )
+        edges.append(f"\tn{k}_op -> n{k} [{_HIGHLIGHT_EDGE}]\n")
+    return free + _cluster_lines(grouped) + edges
+
+
+_HIGHLIGHT_EDGE = (
+    f'color="{HIGHLIGHT}" fontcolor="{HIGHLIGHT}" penwidth=2.2 arrowsize=0.8 class="highlight"'
+)
+
+
+def _collapsed_body(
+    order: list[Any],
+    index: dict[int, int],
+    modules: dict[int, tuple[str, ...]],
+    parameters: set[int],
+    on_path: set[int],
+) -> list[str]:
+    """One box per module (with its node and parameter counts), every other node as a small
+    box (its label and operation) except unlabelled leaves; edges between boxes are drawn once,
+    with the number of graph edges they stand for."""
+    boxes: dict[tuple[str, ...], int] = {}
+    members: dict[tuple[str, ...], list[int]] = {}
+    for node in order:
+        path = modules.get(id(node))
+        if path is not None:
+            members.setdefault(path, []).append(id(node))
+    grouped: dict[tuple[str, ...], list[str]] = {}
+    for number, (path, ids) in enumerate(members.items()):
+        boxes[path] = number
+        learn = sum(1 for key in ids if key in parameters)
+        text = _html(f"{path[-1]}\n{len(ids):,} nodes, {learn} parameters")
+        fill, border = ROLE_COLOURS["parameter"]
+        grouped.setdefault(path, []).append(
+            f'\tm{number} [label=<<table border="0" cellborder="1" cellspacing="0" '
+            f'cellpadding="4" bgcolor="{fill}" color="{border}"><tr><td>{text}</td></tr>'
+            '</table>> class="module"]\n'
+        )
+    free: list[str] = []
+    root = order[-1]
+    # Each graph edge becomes an edge between the boxes (or nodes) standing for its ends.
+    counts: dict[tuple[str, str], list[int]] = {}
+    for k, node in enumerate(order):
+        key = id(node)
+        path = modules.get(key)
+        if path is None and not node.parents and not node.label and node is not root:
+            continue  # an unlabelled leaf outside the modules: a constant, left out
+        here = f"m{boxes[path]}" if path is not None else f"n{k}"
+        if path is None:
+            role = (
+                "loss"
+                if node is root
+                else "intermediate"
+                if node._op is not None
+                else "parameter"
+                if key in parameters
+                else "input"
+            )
+            cells = [f"<td><b>{_html(node.label)}</b></td>"] if node.label else []
+            cells.append(f"<td>{_html(_OP_TEXT.get(node.op, node.op)) if node.op else ' '}</td>")
+            free.append(f'\tn{k} [label=<{_table(cells, role)}> class="{role}"]\n')
+        for p in node.parents:
+            ppath = modules.get(id(p))
+            if ppath is None and not p.parents and not p.label:
+                continue
+            there = f"m{boxes[ppath]}" if ppath is not None else f"n{index[id(p)]}"
+            if there == here:
+                continue
+            tally = counts.setdefault((there, here), [0, 0])
+            tally[0] += 1
+            tally[1] += id(p) in on_path
+    edges = []
+    for (tail, head), (count, lit) in counts.items():
+        attrs = [f"label=<×{count}>"] if count > 1 else []
+        if lit:
+            attrs.append(_HIGHLIGHT_EDGE)
+        edges.append(f"\t{tail} -> {head}" + (f" [{' '.join(attrs)}]" if attrs else "") + "\n")
+    return free + _cluster_lines(grouped) + edges
+
+
+# --- draw_network ------------------------------------------------------------------------------
+
+
+class _Unit(NamedTuple):
+    """One box of the network figure: its DOT name, table rows (escaped cells) and role."""
+
+    name: str
+    rows: list[list[str]]
+    role: str
+    ports: bool  # a neuron: edges enter its sum (port "in") and leave its activation ("out")
+
+
+class _Connection(NamedTuple):
+    """One arrow of the network figure, with the weight it carries (name "" for none)."""
+
+    tail: str
+    head: str
+    name: str
+    data: float | None
+    grad: float | None
+    dashed: bool = False  # a target feeding its error: data, not a connection that learns
+
+
+def _cells(
+    name: str, value: tuple[float, float | None] | None, show_data: bool, show_grad: bool
+) -> list[str]:
+    """The column of one quantity: its name, then its data and grad when known and wanted."""
+    column = [f"<b>{_html(name)}</b>"]
+    if value is not None:
+        data, grad = value
+        if show_data:
+            column.append(_num(data))
+        if show_grad and grad is not None:
+            column.append(f"grad {_num(grad)}")
+    return column
+
+
+def _unit(name: str, columns: list[list[str]], role: str, ports: bool = False) -> _Unit:
+    height = max(len(c) for c in columns)
+    rows = [[c[r] if r < len(c) else " " for c in columns] for r in range(height)]
+    return _Unit(name, rows, role, ports)
+
+
+def _net222_values(net: Net222) -> dict[str, tuple[float, float | None]]:
+    """{name: (data, grad)} of the last call's nodes, when there is one sample."""
+    nodes = net.nodes
+    if not nodes:
+        return {}
+    if net.engine == "value":
+        return {name: (float(v.data), float(v.grad)) for name, v in nodes.items()}
+    values: dict[str, tuple[float, float | None]] = {}
+    if nodes["i"].shape[0] != 1:  # a batch: no single number per neuron to show
+        return {}
+    for prefix in ("i", "t", "h", "a_h", "o", "a_o", "E"):
+        tensor = nodes[prefix]
+        for k in range(2):
+            grad = None if tensor.grad is None else float(tensor.grad[0, k])
+            values[f"{prefix}{k + 1}"] = (float(tensor.data[0, k]), grad)
+    total = nodes["E_total"]
+    values["E_total"] = (total.item(), None if total.grad is None else float(total.grad))
+    return values
+
+
+def _net222_spec(
+    net: Net222, show_data: bool, show_grad: bool
+) -> tuple[list[tuple[str, list[_Unit]]], list[_Unit], list[_Connection]]:
+    values = _net222_values(net)
+
+    def unit(name: str, role: str) -> _Unit:
+        return _unit(name, [_cells(name, values.get(name), show_data, show_grad)], role)
+
+    def neuron(sum_name: str, out_name: str) -> _Unit:
+        columns = [
+            _cells(sum_name, values.get(sum_name), show_data, show_grad),
+            _cells(out_name, values.get(out_name), show_data, show_grad),
+        ]
+        return _unit(sum_name, columns, "intermediate", ports=True)
+
+    columns = [
+        ("inputs", [unit("i1", "input"), unit("i2", "input")]),
+        (_HIDDEN, [neuron("h1", "a_h1"), neuron("h2", "a_h2")]),
+        (_OUTPUT, [neuron("o1", "a_o1"), neuron("o2", "a_o2")]),
+        ("errors", [unit("E1", "intermediate"), unit("E2", "intermediate")]),
+    ]
+    free = [unit("t1", "input"), unit("t2", "input"), unit("E_total", "loss")]
+
+    # Weight k of the derivation connects input j of a layer to its neuron n (h1 = w1·i1 + ...).
+    sources = (("i1", "i2"), ("h1", "h2"))
+    targets = (("h1", "h2"), ("o1", "o2"))
+    connections = []
+    weights = _weight_entries(net)
+    for number, (name, data, grad) in enumerate(weights):
+        layer, within = divmod(number, 4)
+        n, j = divmod(within, 2)
+        connections.append(_Connection(sources[layer][j], targets[layer][n], name, data, grad))
+    biases = _bias_entries(net)
+    if biases:
+        free += [_unit("bias_h", [["1"]], "input"), _unit("bias_o", [["1"]], "input")]
+        for number, (name, data, grad) in enumerate(biases):
+            layer, n = divmod(number, 2)
+            connections.append(
+                _Connection(("bias_h", "bias_o")[layer], targets[layer][n], name, data, grad)
+            )
+    for k in ("1", "2"):
+        connections.append(_Connection("o" + k, "E" + k, "", None, None))
+        connections.append(_Connection("t" + k, "E" + k, "", None, None, dashed=True))
+        connections.append(_Connection("E" + k, "E_total", "", None, None))
+    return columns, free, connections
+
+
+def _weight_entries(net: Net222) -> list[tuple[str, float, float | None]]:
+    """(name, value, gradient) of w1..w8, from either engine."""
+    if net.engine == "value":
+        return [(w.label or name, w.data, w.grad) for w, name in zip(net.weights, WEIGHT_NAMES)]
+    entries: list[tuple[str, float, float | None]] = []
+    for matrix, names in zip(net.weights, (WEIGHT_NAMES[:4], WEIGHT_NAMES[4:])):
+        # Row n of a layer's matrix holds neuron n's weights: [[w1, w2], [w3, w4]].
+        grads = None if matrix.grad is None else matrix.grad.ravel()
+        for k, (name, value) in enumerate(zip(names, matrix.data.ravel())):
+            entries.append((name, float(value), None if grads is None else float(grads[k])))
+    return entries
+
+
+def _bias_entries(net: Net222) -> list[tuple[str, float, float | None]]:
+    if net.engine == "value":
+        return [(b.label or name, b.data, b.grad) for b, name in zip(net.biases, BIAS_NAMES)]
+    entries: list[tuple[str, float, float | None]] = []
+    for vector, names in zip(net.biases, (BIAS_NAMES[:2], BIAS_NAMES[2:])):
+        for k, name in enumerate(names):
+            grad = None if vector.grad is None else float(vector.grad[k])
+            entries.append((name, float(vector.data[k]), grad))
+    return entries
+
+
+def _activation_name(function: Any) -> str:
+    for name, known in ACTIVATIONS.items():
+        if known is function:
+            return name
+    return getattr(function, "__name__", "activation")
+
+
+def _entry(tensor: Tensor, index: tuple[int, ...]) -> tuple[str, float, float | None]:
+    """(name, value, gradient) of one entry of a parameter tensor: "L1.weight[0, 1]", ..."""
+    grad = None if tensor.grad is None else float(tensor.grad[index])
+    return f"{tensor.label}[{', '.join(map(str, index))}]", float(tensor.data[index]), grad
+
+
+def _mlp_spec(
+    mlp: MLP, show_data: bool, show_grad: bool
+) -> tuple[list[tuple[str, list[_Unit]]], list[_Unit], list[_Connection]]:
+    inputs = [_unit(f"x{j + 1}", [[f"<b>x{j + 1}</b>"]], "input") for j in range(mlp.sizes[0])]
+    columns = [("inputs", inputs)]
+    free: list[_Unit] = []
+    connections: list[_Connection] = []
+    previous = [u.name for u in inputs]
+    last = len(mlp.layers) - 1
+    for number, layer in enumerate(mlp.layers):
+        label = layer.label
+        title = f"layer {label}" + (" (output)" if number == last else "")
+        weights: list[list[tuple[str, float, float | None]]]
+        biases: list[tuple[str, float, float | None] | None]
+        if isinstance(layer, Layer):
+            functions = [neuron.activation for neuron in layer.neurons]
+            names = [neuron.label for neuron in layer.neurons]
+            weights = [[(w.label, w.data, w.grad) for w in neuron.w] for neuron in layer.neurons]
+            biases = [
+                None if n.b is None else (n.b.label, n.b.data, n.b.grad) for n in layer.neurons
+            ]
+        else:  # Linear: row n of the weight matrix feeds output n
+            functions = [mlp.activations[number]] * layer.nout
+            names = [f"{label}.N{n + 1}" for n in range(layer.nout)]
+            weights = [
+                [_entry(layer.weight, (n, j)) for j in range(layer.nin)] for n in range(layer.nout)
+            ]
+            b = layer.bias
+            biases = [None if b is None else _entry(b, (n,)) for n in range(layer.nout)]
+        # A neuron: its name, then its activation, side by side (edges enter and leave there);
+        # below them its bias, which is a weight on a constant input 1 kept inside the neuron
+        # so that a wide layer does not get one more edge per neuron.
+        units = []
+        for name, function, bias in zip(names, functions, biases):
+            rows = [[f"<b>{_html(name)}</b>", _html(_activation_name(function))]]
+            if bias is not None:
+                below = [f"<b>{_html(bias[0])}</b>" + (f" = {_num(bias[1])}" if show_data else "")]
+                below.append(f"grad {_num(bias[2])}" if show_grad and bias[2] is not None else " ")
+                rows.append(below)
+            units.append(_Unit(name, rows, "intermediate", True))
+        columns.append((title, units))
+        for name, row in zip(names, weights):
+            for tail, entry in zip(previous, row):
+                connections.append(_Connection(tail, name, *entry))
+        previous = names
+    return columns, free, connections
+
+
+def draw_network(
+    model: Net222 | MLP,
+    *,
+    rankdir: str = "LR",
+    show_data: bool = True,
+    show_grad: bool = True,
+    max_edges: int | None = 2000,
+) -> graphviz.Digraph:
+    """The neuron-level figure of a `Net222` or an `MLP` (either engine), as in a textbook.
+
+    Net222: inputs i1, i2 → hidden neurons (h1 | a_h1, h2 | a_h2) → output neurons
+    (o1 | a_o1, o2 | a_o2) → errors E1, E2 (with targets t1, t2) → E_total; the connections
+    carry w1..w8 (biases, if any, come from a "1" node). MLP: inputs x1.. → one column per
+    layer, each neuron with its activation and its bias; connections carry the weights'
+    labels. With `show_data` / `show_grad`, each connection also shows its weight's value /
+    gradient, and Net222's neurons the values of the last call.
+
+    >>> from tinygrad_edu import SEED, Net222
+    >>> figure = draw_network(Net222(SEED.w), show_grad=False)
+    >>> [line.strip()[:22] for line in figure.body if line.strip().startswith('"i1"')]
+    ['"i1" [label=<<table bo', '"i1":e -> "h1":in:w [l', '"i1":e -> "h2":in:w [l']
+    """
+    if not isinstance(model, (Net222, MLP)):
+        raise TypeError(
+            f"draw_network: model must be a Net222 or an MLP, got {type(model).__name__}"
+        )
+    rankdir = _check_rankdir(rankdir, "draw_network")
+    show_data = _check_flag(show_data, "draw_network: show_data")
+    show_grad = _check_flag(show_grad, "draw_network: show_grad")
+    limit = _check_limit(max_edges, "draw_network: max_edges")
+    if isinstance(model, MLP):
+        sizes = model.sizes
+        edges = sum(a * b for a, b in itertools.pairwise(sizes))
+        if limit is not None and edges > limit:
+            raise ValueError(
+                f"draw_network: {model!r} has {edges:,} connections, more than "
+                f"max_edges={limit}; pass max_edges=None (or a larger number) to draw it anyway"
+            )
+        columns, free, connections = _mlp_spec(model, show_data, show_grad)
+    else:
+        columns, free, connections = _net222_spec(model, show_data, show_grad)
+
+    graph = Diagram(
+        name="network",
+        graph_attr={**_GRAPH_ATTR, "rankdir": rankdir, "nodesep": "0.5", "ranksep": "1.2"},
+        node_attr=_NODE_ATTR,
+        edge_attr=_EDGE_ATTR,
+    )
+    neurons: set[str] = set()
+    lines: list[str] = []
+    for number, (title, units) in enumerate(columns):
+        lines.append(
+            f'\tsubgraph cluster_{number} {{\n\t\tlabel=<{_html(title)}> style="rounded,dashed" '
+            f'color="{CLUSTER_COLOUR}" fontcolor="#52606d" fontsize=10\n'
+        )
+        lines.extend(_unit_line(u) for u in units)
+        lines.append("\t}\n")
+        neurons.update(u.name for u in units if u.ports)
+    lines.extend(_unit_line(u) for u in free)
+    # Arrows leave a box on the side facing the next layer and enter on the opposite side.
+    leave, enter = {"LR": ("e", "w"), "RL": ("w", "e"), "TB": ("s", "n"), "BT": ("n", "s")}[rankdir]
+    for c in connections:
+        tail = _quote(c.tail) + (":out:" if c.tail in neurons else ":") + leave
+        head = _quote(c.head) + (":in:" if c.head in neurons else ":") + enter
+        attrs = []
+        if c.name:
+            first = f"<b>{_html(c.name)}</b>"
+            if show_data and c.data is not None:
+                first += f" = {_num(c.data)}"
+            text = [first]
+            if show_grad and c.grad is not None:
+                text.append(f"grad {_num(c.grad)}")
+            attrs.append(f"label=<{'<br/>'.join(text)}>")
+        elif c.dashed:
+            attrs.append('style=dashed color="#3b6ea8"')
+        lines.append(f"\t{tail} -> {head}" + (f" [{' '.join(attrs)}]" if attrs else "") + "\n")
+    what = "E_total" if isinstance(model, Net222) else "loss"
+    caption = (
+        f"each connection: its weight = value, grad = ∂{what}/∂weight"
+        if show_data and show_grad
+        else ""
+    )
+    if caption:
+        lines.append(f"\tlabel=<{_html(caption, wrap=200)}>\n")
+    graph.body.extend(lines)
+    return graph
+
+
+def _unit_line(unit: _Unit) -> str:
+    fill, border = ROLE_COLOURS[unit.role]
+    rows = []
+    for r, row in enumerate(unit.rows):
+        cells = []
+        for c, cell in enumerate(row):
+            # The first row of a neuron holds the ports: the sum receives, the activation sends.
+            port = f' port="{("in", "out")[min(c, 1)]}"' if unit.ports and r == 0 else ""
+            cells.append(f"<td{port}>{cell}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    thick = "2" if unit.role == "loss" else "1"
+    table = (
+        f'<table border="0" cellborder="{thick}" cellspacing="0" cellpadding="4" '
+        f'bgcolor="{fill}" color="{border}">' + "".join(rows) + "</table>"
+    )
+    return f'\t{_quote(unit.name)} [label=<{table}> class="{unit.role}"]\n'
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+def render(
+    graph: graphviz.Digraph, path: str | os.PathLike[str], format: str | None = None
+) -> Path:
+    """Write `graph` to `path` as svg, png or pdf (rendered by Graphviz's dot) or as DOT source.
+
+    `format` defaults to the path's suffix, else "svg"; a path without a suffix gets one.
+    Returns the path written. Without ``dot``, "dot" still works; the others raise
+    `GraphvizNotFoundError`, whose message gives the command that installs Graphviz.
+
+    >>> import tempfile
+    >>> from tinygrad_edu import Value
+    >>> folder = tempfile.mkdtemp()
+    >>> render(draw_graph(Value(1.0, "x")), f"{folder}/x", "dot").name
+    'x.dot'
+    """
+    if not isinstance(graph, (graphviz.Graph, graphviz.Digraph, graphviz.Source)):
+        raise TypeError(
+            f"render: graph must be a graphviz graph (from draw_graph or draw_network), got "
+            f"{type(graph).__name__}"
+        )
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"render: path must be a str or a Path, got {type(path).__name__}")
+    target = Path(path)
+    suffix = target.suffix[1:].lower()
+    if format is None:
+        format = suffix if suffix in FORMATS else "svg"
+    if format not in FORMATS:
+        raise ValueError(f"render: format must be one of {', '.join(FORMATS)}; got {format!r}")
+    if not suffix:
+        target = target.with_name(f"{target.name}.{format}")
+    elif suffix in FORMATS and suffix != format:
+        raise ValueError(
+            f"render: the path {str(target)!r} ends in .{suffix} but the format is {format!r}"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if format == "dot":
+        target.write_text(graph.source, encoding="utf-8")
+        return target
+    try:
+        data = graphviz.Source(graph.source).pipe(format=format)
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFoundError(f"render ({format})") from None
+    target.write_bytes(data)
+    return target
+
+
+def _seed_net() -> tuple[Net222, Value]:
+    """Net222 at the derivation's example (SEED), after one forward and backward pass."""
+    net = Net222(SEED.w)
+    E_total = net(i=SEED.i, t=SEED.t)
+    E_total.backward()
+    return net, E_total
+
+
+def net222_graph(highlight: str | None = None) -> graphviz.Digraph:
+    """The computation graph of the 2-2-2 net at SEED after backward, optionally with the paths
+    from E_total to the node labelled `highlight` (e.g. "w1") drawn in red.
+
+    >>> "neuron h1" in net222_graph("w5").source
+    True
+    """
+    if highlight is not None and not isinstance(highlight, str):
+        raise TypeError(
+            f"net222_graph: highlight must be a node label such as 'w1', got {highlight!r}"
+        )
+    net, E_total = _seed_net()
+    return draw_graph(E_total, highlight=highlight, model=net)
+
+
+def net222_network() -> graphviz.Digraph:
+    """The network figure of the 2-2-2 net at SEED after backward: weights, values, gradients.
+
+    >>> "w8" in net222_network().source
+    True
+    """
+    net, _ = _seed_net()
+    return draw_network(net)
+
+
+def demo_pictures(folder: str | os.PathLike[str], format: str = "svg") -> list[Path]:
+    """Write the 2-2-2 net's pictures into `folder`: graph, network, and graph_w1 (highlighted).
+
+    Returns the paths written; with format "dot", no Graphviz is needed.
+    """
+    if format not in FORMATS:
+        raise ValueError(
+            f"demo_pictures: format must be one of {', '.join(FORMATS)}; got {format!r}"
+        )
+    out = Path(folder)
+    pictures: Sequence[tuple[str, graphviz.Digraph]] = (
+        ("graph", net222_graph()),
+        ("network", net222_network()),
+        ("graph_w1", net222_graph("w1")),
+    )
+    return [render(graph, out / f"{name}.{format}", format) for name, graph in pictures]
