@@ -583,3 +583,16 @@ def test_a_leaf_alone_and_a_long_chain_without_recursion() -> None:
     assert count_paths(deep, topological_order(deep)[0]) == 1
     with pytest.raises(ValueError, match="400,001 nodes"):
         draw_graph(deep)
+
+
+def test_highlighted_edges_can_carry_their_formulas() -> None:
+    net = Net222()
+    E_total = net(i=SEED.i, t=SEED.t)
+    E_total.backward()
+    source = draw_graph(E_total, highlight=net.weights[4], formulas=True).source
+    # ∂a_o1/∂o1 = a_o1·(1 − a_o1) with its value, and the square's 2·(t1 − a_o1).
+    assert "a_o1·(1 − a_o1) = 0.2387" in source
+    assert "2·(t1 − a_o1) = -1.193" in source
+    assert "a_h1 = 0.5069" in source  # ∂(w5·a_h1)/∂w5
+    plain = draw_graph(E_total, highlight=net.weights[4]).source
+    assert "a_o1·(1 − a_o1)" not in plain

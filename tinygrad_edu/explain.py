@@ -52,6 +52,7 @@ __all__ = [
     "PathError",
     "derive",
     "explain",
+    "formula_labeller",
     "local_formula",
     "node_names",
     "trace_table",
@@ -155,7 +156,8 @@ _LOCAL: dict[str, Callable[..., tuple[sympy.Expr, ...]]] = {
     "-": lambda o, x, y: (sympy.Integer(1), sympy.Integer(-1)),
     "*": lambda o, x, y: (y, x),
     "/": lambda o, x, y: (1 / y, -x / y**2),
-    "**": lambda o, x, y: (y * x ** (y - 1), o * sympy.log(x)),
+    # Unevaluated, so the 2 of (t − y)² stays outside: 2·(t − y), not 2·t − 2·y.
+    "**": lambda o, x, y: (sympy.Mul(y, x ** (y - 1), evaluate=False), o * sympy.log(x)),
     "neg": lambda o, x: (sympy.Integer(-1),),
     "exp": lambda o, x: (o,),
     "log": lambda o, x: (1 / x,),
@@ -219,6 +221,47 @@ def local_formula(node: Node, k: int = 0) -> str:
     names = _names(forward_order(node))
     exprs = _Exprs(names, visible=lambda n: True)
     return _text(_local_exprs(node, exprs)[k])
+
+
+def formula_labeller(root: Node) -> Callable[[Node, int], str]:
+    """A function (node, k) ↦ ∂node/∂(its k-th operand) as a formula, for many edges of one
+    graph: labelled nodes appear by name, unlabelled helpers spelled out, as in 2·(t1 − a_o1).
+
+    >>> x = Value(3.0, "x")
+    >>> y = (x * x).sigmoid()
+    >>> y.label = "y"
+    >>> formula = formula_labeller(y)
+    >>> formula(y, 0), formula(y.parents[0], 0)
+    ('y·(1 − y)', 'x')
+    """
+    order = forward_order(_checked_node(root, "formula_labeller", "root"))
+    names = _names(order)
+    too_big = _too_big_to_fold(order)
+    exprs = _Exprs(names, lambda n: n._op is None or bool(n.label) or id(n) in too_big)
+
+    def formula(node: Node, k: int) -> str:
+        if isinstance(node, Tensor):
+            return _tensor_edge(node, node.parents[k])
+        return _text(_local_exprs(node, exprs)[k])
+
+    return formula
+
+
+def _too_big_to_fold(order: Sequence[Node]) -> set[int]:
+    """Unlabelled nodes whose spelled-out expression would pass `MAX_FOLDED_OPS` operations:
+    they keep a generated name instead (visible nodes count as one symbol)."""
+    too_big: set[int] = set()
+    ops: dict[int, int] = {}
+    for node in order:
+        if node._op is None or node.label:
+            ops[id(node)] = 0
+            continue
+        count = 1 + sum(ops[id(p)] for p in node.parents)
+        if count > MAX_FOLDED_OPS:
+            too_big.add(id(node))
+            count = 0
+        ops[id(node)] = count
+    return too_big
 
 
 def _tensor_edge(child: Tensor, parent: Tensor) -> str:
@@ -320,18 +363,7 @@ class _View:
             fold = any(n._op is not None and n.label for n in self.order)
         self.fold = fold
         self.index = {id(n): k for k, n in enumerate(self.order)}
-        # Operations each node would spell out if folded (visible nodes count as one symbol).
-        self.too_big: set[int] = set()
-        ops: dict[int, int] = {}
-        for node in self.order:
-            if node._op is None or node.label:
-                ops[id(node)] = 0
-                continue
-            count = 1 + sum(ops[id(p)] for p in node.parents)
-            if count > MAX_FOLDED_OPS:
-                self.too_big.add(id(node))
-                count = 0
-            ops[id(node)] = count
+        self.too_big = _too_big_to_fold(self.order)
         # On a path to wrt: wrt itself, or any node with a parent on a path.
         on_path: set[int] = set()
         for node in self.order:

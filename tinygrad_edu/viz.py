@@ -35,7 +35,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -539,6 +539,7 @@ def draw_graph(
     max_nodes: int | None = 2000,
     params: Iterable[Any] | None = None,
     model: Module | None = None,
+    formulas: bool = False,
 ) -> graphviz.Digraph:
     """The computation graph below `root` (a Value or a Tensor) as a Graphviz picture.
 
@@ -553,6 +554,8 @@ def draw_graph(
     - ``highlight`` (a node, a label, or a list of them) draws every path from the root to it in
       red; each edge carries the local derivative ∂child/∂parent (Tensor: the gradient that
       flows along it), so ∂root/∂node = Σ over paths of Π of the numbers along a path.
+      ``formulas=True`` writes each as its formula too, in the nodes' labels: "a_h1·(1 − a_h1)
+      = 0.25" (see `tinygrad_edu.explain`).
     - A graph of more than `max_nodes` Values/Tensors is collapsed to one box per module when
       ``cluster=True`` (and that is small enough); otherwise ValueError says how to draw it.
 
@@ -569,6 +572,7 @@ def draw_graph(
     show_data = _check_flag(show_data, "draw_graph: show_data")
     show_grad = _check_flag(show_grad, "draw_graph: show_grad")
     cluster = _check_flag(cluster, "draw_graph: cluster")
+    formulas = _check_flag(formulas, "draw_graph: formulas")
     limit = _check_limit(max_nodes, "draw_graph: max_nodes")
     if model is not None and not isinstance(model, Module):
         raise TypeError(
@@ -622,7 +626,15 @@ def draw_graph(
     if collapsed:
         body = _collapsed_body(order, index, modules, parameters, on_path)
     else:
-        body = _full_body(order, index, modules, parameters, on_path, tensor, show_data, show_grad)
+        labeller = None
+        if formulas and on_path and not tensor:
+            # Imported here: explanations need sympy, which plain drawing does not.
+            from tinygrad_edu.explain import formula_labeller
+
+            labeller = formula_labeller(root)
+        body = _full_body(
+            order, index, modules, parameters, on_path, tensor, show_data, show_grad, labeller
+        )
     graph.body.extend(body)
     graph.body.append("\t" + _legend(bool(targets), tensor) + "\n")
     title = _title(order, targets, tensor, collapsed, len(order))
@@ -662,6 +674,7 @@ def _full_body(
     tensor: bool,
     show_data: bool,
     show_grad: bool,
+    labeller: Callable[[Any, int], str] | None = None,
 ) -> list[str]:
     """Every node, operation and edge, as DOT lines (clusters wrapped around module members)."""
     free: list[str] = []
@@ -724,12 +737,19 @@ def _full_body(
                 edges.append(f"\tn{index[id(p)]} -> n{k}_op\n")
                 continue
             number = _tensor_edge_text(node, j) if locals_ is None else _num(locals_[j])
+            if labeller is not None:
+                formula = labeller(node, j)
+                if not _NUMBER.fullmatch(formula):  # "1 = 1" would say nothing
+                    number = f"{formula} = {number}"
             edges.append(
                 f"\tn{index[id(p)]} -> n{k}_op [label=<{_html(number)}> {_HIGHLIGHT_EDGE}]\n"
             )
         edges.append(f"\tn{k}_op -> n{k} [{_HIGHLIGHT_EDGE}]\n")
     return free + _cluster_lines(grouped) + edges
 
+
+# A formula that is only a number (1, −1, 1/2): its value says it all.
+_NUMBER = re.compile(r"[−-]?\d+(/\d+)?")
 
 _HIGHLIGHT_EDGE = (
     f'color="{HIGHLIGHT}" fontcolor="{HIGHLIGHT}" penwidth=2.2 arrowsize=0.8 class="highlight"'
