@@ -9,8 +9,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck docs pytest bench format setup dot clean
 
+# The demo prints its report and writes pictures, the sweep plot and the spreadsheet here.
+DEMO_OUT ?= demo-output
+
 demo: setup
-	$(BIN)/tinygrad-edu demo
+	$(BIN)/tinygrad-edu demo --out $(DEMO_OUT)
 
 test: setup lint typecheck docs pytest
 
@@ -30,6 +33,8 @@ pytest: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_value.py
+	$(BIN)/python benchmarks/bench_tensor.py
+	$(BIN)/python benchmarks/bench_viz.py
 
 format: setup
 	$(BIN)/ruff format .
@@ -56,4 +61,4 @@ dot:
 	  fi; }
 
 clean:
-	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) site $(DEMO_OUT) pictures .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info

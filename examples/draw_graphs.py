@@ -1,8 +1,8 @@
 """Draw the 2-2-2 network's computation graph and its textbook figure, as SVG files.
 
-python examples/draw_graphs.py
+python examples/draw_graphs.py [FOLDER]
 
-Writes, into a new temporary folder (its name is printed):
+Writes, into FOLDER (default: ./pictures):
 - graph.svg: every node of the derivation with its data and grad, grouped by neuron;
 - graph_w1.svg, graph_w5.svg: the paths from E_total down to w1 (two) and to w5 (one), each
   edge labelled with its local derivative;
@@ -12,14 +12,14 @@ Without Graphviz's `dot`, the DOT sources (.dot) are written instead, and the me
 to install Graphviz.
 """
 
-import tempfile
+import sys
 from pathlib import Path
 
 from tinygrad_edu import SEED, Net222
 from tinygrad_edu.viz import GraphvizNotFoundError, count_paths, draw_graph, draw_network, render
 
 
-def main() -> None:
+def main(folder: str = "pictures") -> None:
     net = Net222(SEED.w)
     E_total = net(i=SEED.i, t=SEED.t)
     E_total.backward()
@@ -43,17 +43,17 @@ def main() -> None:
         "network": draw_network(net),
         "tensor_graph": draw_graph(E_batch, highlight=batch.weights[0]),
     }
-    folder = Path(tempfile.mkdtemp(prefix="tinygrad_edu_pictures_"))
+    out = Path(folder)
     fmt = "svg"
     for name, graph in pictures.items():
         try:
-            path = render(graph, folder / f"{name}.{fmt}")
+            path = render(graph, out / f"{name}.{fmt}")
         except GraphvizNotFoundError as error:
             print(error)
             fmt = "dot"  # the DOT source needs no Graphviz: write that instead
-            path = render(graph, folder / f"{name}.{fmt}")
+            path = render(graph, out / f"{name}.{fmt}")
         print(f"wrote {path}")
 
 
 if __name__ == "__main__":
-    main()
+    main(*sys.argv[1:2])

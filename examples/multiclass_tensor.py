@@ -11,7 +11,6 @@ Each arm of the spiral is one class; no straight line separates them. The networ
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -62,11 +61,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         allow_abbrev=False, description="Learn a three-arm spiral with a tensor MLP."
     )
     parser.add_argument("--quick", action="store_true", help="fewer points and steps")
-    # Unknown arguments are reported and skipped rather than fatal: a test may run this file
-    # with runpy inside pytest, where sys.argv holds pytest's own arguments.
-    args, ignored = parser.parse_known_args(argv)
-    if ignored:
-        print(f"{parser.prog}: ignoring {' '.join(ignored)}", file=sys.stderr)
+    args = parser.parse_args(argv)
     steps, per_class = (80, 30) if args.quick else (STEPS, PER_CLASS)
     _, history, accuracy = fit(steps=steps, per_class=per_class)
     print(f"spiral: {CLASSES} classes × {per_class} points, {steps} Adam steps")

@@ -12,7 +12,6 @@ moon, and the loss is binary cross-entropy on the logits.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -94,11 +93,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--plot", metavar="PATH", help="draw the decision boundary (.png, .svg)")
     parser.add_argument("--quick", action="store_true", help="fewer points and steps")
-    # Unknown arguments are reported and skipped rather than fatal: a test may run this file
-    # with runpy inside pytest, where sys.argv holds pytest's own arguments.
-    args, ignored = parser.parse_known_args(argv)
-    if ignored:
-        print(f"{parser.prog}: ignoring {' '.join(ignored)}", file=sys.stderr)
+    args = parser.parse_args(argv)
     if args.plot:
         try:  # before training, so that a mistyped folder costs nothing
             check_output_path(args.plot, "--plot", (".png", ".svg"))

@@ -31,3 +31,9 @@ def test_bench_tensor_quick_run_prints_its_figures() -> None:
     assert len(re.findall(r"^  ratio\s+[\d.]+x", out, re.MULTILINE)) == 2
     for n in ("1", "64", "100,000"):
         assert re.search(rf"^  N = {n}\s+[\d.]+ ms", out, re.MULTILINE), n
+
+
+def test_bench_viz_quick_run_prints_its_figures() -> None:
+    out = quick_run("bench_viz.py")
+    assert re.search(r"build DOT, [\d,]+ nodes\s+[\d.]+ ms", out), out
+    assert re.search(r"render SVG, graph\s+[\d.]+ s", out), out

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -51,7 +54,28 @@ def test_demo_learning_rate_option(capsys: pytest.CaptureFixture[str]) -> None:
         (["demo", "--lr", "fast"], "invalid learning rate 'fast'"),
         (["demo", "--bogus"], "unrecognized arguments: --bogus"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
-        ([], "a command is required: demo"),
+        ([], "a command is required: demo, graph, explain, derive, train or sweep"),
+        (["explain", "w9"], "unknown node 'w9'; choose one of w1, w2"),
+        (["explain", "w1", "--format", "html"], "invalid choice: 'html'"),
+        (["derive"], "name a node (e.g. derive w1) or give --all"),
+        (["derive", "w1", "--all"], "give node names or --all, not both"),
+        (["graph", "--network", "--highlight", "w1"], "draw on the computation graph"),
+        (["graph", "--format", "gif"], "invalid choice: 'gif'"),
+        (["graph", "--out", "/no/such/folder/g.svg"], "folder '/no/such/folder' does not exist"),
+        (["train", "--lr", "-0.5"], "invalid learning rate '-0.5'"),
+        (["train", "--steps", "0"], "steps: must be a whole number >= 1, got 0"),
+        (["train", "--steps", "ten"], "'ten' is not a whole number"),
+        (["train", "--until", "-1"], "must be a finite number > 0, got -1.0"),
+        (["train", "--w", "1", "2", "3", "4", "5", "6", "7"], "argument --w: expected 8 arguments"),
+        (["train", "--i", "1", "nan"], "--i: 'nan' is not a finite number"),
+        (["train", "--csv", "/no/such/folder/t.csv"], "folder '/no/such/folder' does not exist"),
+        (["train", "--csv", "t.txt"], "must end in .csv or .xlsx"),
+        (["sweep", "--lrs", "0.1,-2"], "invalid learning rate -2.0"),
+        (["sweep", "--lrs", "0.1,,0.2"], "'' is not a number"),
+        (["sweep", "--thresholds", "0"], "must be a finite number > 0"),
+        (["sweep", "--plot", "/no/such/folder/s.png"], "folder '/no/such/folder' does not exist"),
+        (["sweep", "--plot", "s.jpg"], "must end in .png or .svg"),
+        (["demo", "--out", "/no/such/folder/out"], "folder '/no/such/folder' is missing"),
         (["--bogus"], "unrecognized arguments: --bogus"),
     ],
 )
@@ -89,3 +113,83 @@ def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--version"])
     assert capsys.readouterr().out.startswith("tinygrad-edu 0.1.0")
+
+
+def test_derive_all_prints_the_derivations_formulas(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["derive", "--all"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 10
+    assert lines[0] == (
+        "∂E_total/∂w1 = ((a_o1 − t1)·a_o1·(1 − a_o1)·w5 + (a_o2 − t2)·a_o2·(1 − a_o2)·w7)"
+        "·a_h1·(1 − a_h1)·i1"
+    )
+    assert lines[4] == "∂E_total/∂w5 = (a_o1 − t1)·a_o1·(1 − a_o1)·a_h1"
+    assert (
+        lines[9]
+        == "∂E_total/∂a_h2 = (a_o1 − t1)·a_o1·(1 − a_o1)·w6 + (a_o2 − t2)·a_o2·(1 − a_o2)·w8"
+    )
+    assert main(["derive", "w5", "--format", "latex"]) == 0
+    assert capsys.readouterr().out.startswith(r"\frac{\partial E_{total}}{\partial w_{5}} = ")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "marker"),
+    [("text", "Path 2: E_total → E2"), ("md", "| E_total → E2"), ("latex", r"\begin{aligned}")],
+)
+def test_explain_formats(fmt: str, marker: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "w1", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert marker in out
+    assert "0.00018825566694" in out
+
+
+def test_graph_writes_pictures_and_dot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["graph", "--format", "dot"]) == 0
+    assert capsys.readouterr().out.startswith("digraph computation_graph {")
+    out = tmp_path / "network.dot"
+    assert main(["graph", "--network", "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith("digraph")
+    assert f"wrote {out}" in capsys.readouterr().out
+    highlighted = tmp_path / "w1.dot"
+    assert main(["graph", "--highlight", "w1", "--formulas", "--out", str(highlighted)]) == 0
+    assert "a_h1·(1 − a_h1) = 0.25" in highlighted.read_text(encoding="utf-8")
+
+
+def test_train_writes_the_spreadsheet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv_path = tmp_path / "training.csv"
+    assert main(["train", "--steps", "3", "--csv", str(csv_path), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "E_total: 0.242519857348 at iteration 0" in out
+    rows = csv_path.read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 1 + 3  # header, iterations 0, 1, 2 (each before its update)
+    header = rows[0].split(",")
+    assert header[:5] == ["iteration", "t1", "t2", "i1", "i2"] and header[-1] == "dw8"
+    first = dict(zip(header, rows[1].split(",")))
+    assert float(first["E_total"]) == 0.24251985734837728
+    custom = ["train", "--steps", "1", "--quiet", "--w", *["0.1"] * 8, "--i", "1", "0",
+              "--t", "0", "1", "--bias", "0", "0", "0", "0"]  # fmt: skip
+    assert main(custom) == 0
+    assert "w8" in capsys.readouterr().out
+
+
+def test_sweep_prints_the_summary_and_writes_plot_and_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plot, curves = tmp_path / "sweep.png", tmp_path / "curves.csv"
+    assert main(["sweep", "--plot", str(plot), "--csv", str(curves), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "0.005160108602  59" in out  # lr 2.0: E_total after 100 steps, first below 0.01
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(curves.read_text(encoding="utf-8").splitlines()) == 1 + 101
+
+
+def test_demo_writes_its_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "demo-output"
+    assert main(["demo", "--out", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "∂E_total/∂w5" in out and "2 paths from E_total to w1." in out
+    assert "first iteration < 0.01" in out
+    names = {p.name for p in folder.iterdir()}
+    assert {"sweep.png", "training.csv"} <= names
+    if shutil.which("dot") or os.environ.get("CI") == "true":
+        assert {"graph.svg", "network.svg", "graph_w1.svg"} <= names

@@ -22,12 +22,10 @@ Iterations count from 0, and iteration k always means *the parameters after k up
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import math
 import numbers
 import os
-import secrets
 import sys
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +34,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from tinygrad_edu._files import write_atomically
 from tinygrad_edu._format import table
 from tinygrad_edu.graph import no_grad
 from tinygrad_edu.net222 import BIAS_NAMES, SEED, WEIGHT_NAMES, Net222
@@ -581,32 +580,6 @@ def report_net222(history: History) -> str:
 # --- writing files, whole or not at all -----------------------------------------------------------
 
 
-def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Run write(temporary path) in `path`'s folder, then rename it to `path` in one step, so
-    readers see the old file or the whole new one, never a part; on failure nothing changes."""
-    temporary = _temporary_sibling(path)
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def _temporary_sibling(path: Path) -> Path:
-    """A new empty file next to `path` (created with "x", so it honours the umask like any new
-    file, and never overwrites another)."""
-    for _ in range(100):
-        candidate = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            with open(candidate, "xb"):
-                return candidate
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"cannot create a temporary file next to {str(path)!r}")
-
-
 def _columns(rows: Sequence[Mapping[str, object]], columns: Sequence[str] | None) -> list[str]:
     if columns is not None:
         return list(columns)
@@ -647,7 +620,7 @@ def write_csv(
             for row in rows:
                 writer.writerow([_cell(row.get(name)) for name in header])
 
-    _write_atomically(out, write)
+    write_atomically(out, write)
     return out
 
 
@@ -675,7 +648,7 @@ def write_xlsx(
             worksheet.append([_xlsx_cell(row.get(name)) for name in header])
         workbook.save(temporary)
 
-    _write_atomically(out, write)
+    write_atomically(out, write)
     return out
 
 
@@ -825,7 +798,7 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: int = 100) -> Pa
     def write(temporary: Path) -> None:
         fig.savefig(temporary, format=kind, dpi=dpi, metadata=metadata)
 
-    _write_atomically(out, write)
+    write_atomically(out, write)
     return out
 
 

@@ -42,6 +42,7 @@ from typing import Any, NamedTuple
 import graphviz
 import numpy as np
 
+from tinygrad_edu._files import write_atomically
 from tinygrad_edu.graph import topological_order
 from tinygrad_edu.net222 import BIAS_NAMES, SEED, WEIGHT_NAMES, Net222
 from tinygrad_edu.nn import ACTIVATIONS, MLP, Layer, Linear, Module, Neuron, Sequential
@@ -1165,13 +1166,14 @@ def render(
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     if format == "dot":
-        target.write_text(graph.source, encoding="utf-8")
-        return target
-    try:
-        data = graphviz.Source(graph.source).pipe(format=format)
-    except graphviz.ExecutableNotFound:
-        raise GraphvizNotFoundError(f"render ({format})") from None
-    target.write_bytes(data)
+        data = graph.source.encode("utf-8")
+    else:
+        try:
+            data = graphviz.Source(graph.source).pipe(format=format)
+        except graphviz.ExecutableNotFound:
+            raise GraphvizNotFoundError(f"render ({format})") from None
+    # Whole or not at all: a picture half-written by an interrupted run would not open.
+    write_atomically(target, lambda temporary: temporary.write_bytes(data))
     return target
 
 
