@@ -35,6 +35,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_value.py
 	$(BIN)/python benchmarks/bench_tensor.py
 	$(BIN)/python benchmarks/bench_viz.py
+	$(BIN)/python benchmarks/bench_explain.py
 
 format: setup
 	$(BIN)/ruff format .

@@ -37,3 +37,9 @@ def test_bench_viz_quick_run_prints_its_figures() -> None:
     out = quick_run("bench_viz.py")
     assert re.search(r"build DOT, [\d,]+ nodes\s+[\d.]+ ms", out), out
     assert re.search(r"render SVG, graph\s+[\d.]+ s", out), out
+
+
+def test_bench_explain_quick_run_prints_its_figures() -> None:
+    out = quick_run("bench_explain.py")
+    assert "trace_table" in out and "derive" in out
+    assert re.search(r"µs per node", out), out

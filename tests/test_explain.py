@@ -168,7 +168,7 @@ def test_a_gradient_that_disagrees_is_a_loud_error() -> None:
     net, E_total = net_at_seed()
     E_total.backward()  # a second pass: the leaves' gradients have doubled
     with pytest.raises(
-        PathError, match=r"sum over the 2 paths from E_total to w1 .* Call backward"
+        PathError, match=r"sum over the 2 paths from E_total to w1 .* Leaf gradients accumulate"
     ):
         explain(E_total, net.weights[0])
 

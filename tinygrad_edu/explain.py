@@ -321,8 +321,7 @@ class _Exprs:
 def _text(expr: sympy.Expr) -> str:
     """A sympy expression as the derivation writes it: a·(1 − a), x^2, −y."""
     text = str(sympy.sstr(expr, order="none"))
-    text = text.replace("**", "^").replace("*", "·").replace(" - ", " − ")
-    return "−" + text[1:] if text.startswith("-") else text
+    return text.replace("**", "^").replace("*", "·").replace(" - ", " − ").replace("-", "−")
 
 
 def _latex(expr: sympy.Expr) -> str:
@@ -359,8 +358,8 @@ class _View:
         self.names = _names(self.order)
         if id(wrt) not in self.names:
             self.names[id(wrt)] = wrt.label or "wrt"
-        if fold is None:  # fold when the user named the structure
-            fold = any(n._op is not None and n.label for n in self.order)
+        if fold is None:  # fold when the user named the structure (not just the root)
+            fold = any(n._op is not None and n.label and n is not root for n in self.order)
         self.fold = fold
         self.index = {id(n): k for k, n in enumerate(self.order)}
         self.too_big = _too_big_to_fold(self.order)
@@ -505,7 +504,7 @@ class Explanation:
             )
         else:
             plural = "path" if self.path_count == 1 else "paths"
-            lines.append(f"{self.path_count} {plural} from {self.root} to {self.wrt}.")
+            lines.append(f"{_count(self.path_count)} {plural} from {self.root} to {self.wrt}.")
         if len(self.paths) < self.path_count:
             lines.append(
                 f"Only the first {len(self.paths)} are listed (explain(..., max_paths=N) lists "
@@ -576,6 +575,13 @@ class Explanation:
         return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
 
+def _count(n: int) -> str:
+    """A path count for people: 2 or 1,024; past 30 digits, its order of magnitude."""
+    if n < 10**30:
+        return f"{n:,}"
+    return f"about 10^{n.bit_length() * math.log10(2):.0f}"
+
+
 def _num(value: float | None) -> str:
     return "" if value is None else f"{value:.12g}"
 
@@ -644,10 +650,12 @@ def explain(
         # The backward pass adds the same products in another order: they agree to rounding.
         if not abs(grad_sum - grad) <= bound + CLOSED_FORM_ATOL:
             raise PathError(
-                f"explain: the sum over the {path_count} paths from {view.name(view.root)} to "
-                f"{view.name(view.wrt)} is {grad_sum!r}, but {view.name(view.wrt)}.grad is "
-                f"{grad!r}. Call backward() once on this root (after zero_grad(), since leaf "
-                "gradients accumulate) before explaining."
+                f"explain: the sum over the {_count(path_count)} paths from "
+                f"{view.name(view.root)} to {view.name(view.wrt)} is {grad_sum!r}, "
+                f"but {view.name(view.wrt)}.grad is "
+                f"{grad!r}. Leaf gradients accumulate across backward() calls: reset every "
+                "leaf's grad to 0 (model.zero_grad() resets only parameters), or build the graph "
+                "again, and call backward() once before explaining."
             )
         result_total: float | None = grad_sum
         result_grad: float | None = grad
@@ -881,8 +889,9 @@ def _summary(array: Any) -> str:
     if array is None:
         return ""
     a = np.asarray(array)
-    if a.size <= 4:
-        return np.array2string(a, precision=6, separator=", ") if a.ndim else f"{float(a)!r}"
+    if a.size <= 4:  # on one line, so a table cell stays one line
+        text = np.array2string(a.ravel(), precision=6, separator=", ") if a.ndim else repr(float(a))
+        return text if a.ndim <= 1 else f"{_shape_of(a)} {text}"
     return f"{_shape_of(a)} in [{a.min():.4g}, {a.max():.4g}]"
 
 
