@@ -23,11 +23,11 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _timing import median_seconds, row, verdict  # benchmarks/, this script's own folder
 
 from tinygrad_edu import MLP, SEED, Net222, Value, topological_order
 from tinygrad_edu.explain import MAX_PATHS, derive, explain, trace_table
@@ -39,28 +39,6 @@ SIZES = (1_000, 4_000, 16_000)
 QUICK_SIZES = (250, 500, 1_000)
 LEVELS = 1_500
 QUICK_LEVELS = 150
-
-
-def median_seconds(fn: Callable[[], Any], repeats: int) -> float:
-    """Median wall time of `repeats` calls of `fn` (after one warm-up call)."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def row(name: str, value: str, note: str = "") -> None:
-    """One aligned line of the report."""
-    print(f"  {name:<30}{value:>12}  {note}".rstrip())
-
-
-def verdict(measured: float, target: float, op: str = "<") -> str:
-    """'target < X  ok' or 'target < X  MISSED' (or with <=)."""
-    ok = measured < target if op == "<" else measured <= target
-    return f"target {op} {target:g}  {'ok' if ok else 'MISSED'}"
 
 
 def loss_graph(nodes: int, seed: int = 0) -> Value:

@@ -24,11 +24,12 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _timing import median_seconds, row, verdict  # benchmarks/, this script's own folder
 
 from tinygrad_edu import MLP, SEED, Net222, Value, topological_order
 from tinygrad_edu.viz import draw_graph, draw_network
@@ -36,27 +37,6 @@ from tinygrad_edu.viz import draw_graph, draw_network
 TARGET_BUILD_5K_MS = 50.0
 TARGET_RENDER_222_S = 1.0
 SIZES = (1_000, 2_500, 5_000)
-
-
-def median_seconds(fn: Callable[[], Any], repeats: int) -> float:
-    """Median wall time of `repeats` calls of `fn` (after one warm-up call)."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def row(name: str, value: str, note: str = "") -> None:
-    """One aligned line of the report."""
-    print(f"  {name:<30}{value:>12}  {note}".rstrip())
-
-
-def verdict(measured: float, target: float) -> str:
-    """'target < X  ok' or 'target < X  MISSED'."""
-    return f"target < {target:g}  {'ok' if measured < target else 'MISSED'}"
 
 
 def loss_graph(nodes: int, seed: int = 0) -> Value:
