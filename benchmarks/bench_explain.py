@@ -19,7 +19,6 @@ import argparse
 import functools
 import math
 import platform
-import random
 import statistics
 import sys
 import time
@@ -27,9 +26,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _timing import median_seconds, row, verdict  # benchmarks/, this script's own folder
+from _shared import (  # benchmarks/, this script's own folder
+    loss_graph,
+    median_seconds,
+    row,
+    verdict,
+)
 
-from tinygrad_edu import MLP, SEED, Net222, Value, topological_order
+from tinygrad_edu import SEED, Net222, Value, topological_order
 from tinygrad_edu.explain import MAX_PATHS, derive, explain, trace_table
 from tinygrad_edu.testing import CLOSED_FORM_RTOL
 
@@ -39,19 +43,6 @@ SIZES = (1_000, 4_000, 16_000)
 QUICK_SIZES = (250, 500, 1_000)
 LEVELS = 1_500
 QUICK_LEVELS = 150
-
-
-def loss_graph(nodes: int, seed: int = 0) -> Value:
-    """E = Σ ½(y − 1)² of an MLP(2, [4, 4, 1]) over random points: about `nodes` nodes."""
-    net = MLP(2, [4, 4, 1], seed=seed)
-    rng = random.Random(seed)
-    loss = Value(0.0, "E")
-    while len(topological_order(loss)) < nodes:  # one point adds about 150 nodes
-        (y,) = net([rng.uniform(-1, 1), rng.uniform(-1, 1)])
-        loss = loss + 0.5 * (y - 1.0) ** 2
-    loss.label = "E"
-    loss.backward()
-    return loss
 
 
 def ladder(levels: int) -> tuple[Value, Value]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import functools
 import platform
-import random
 import shutil
 import statistics
 import subprocess
@@ -29,27 +28,19 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _timing import median_seconds, row, verdict  # benchmarks/, this script's own folder
+from _shared import (  # benchmarks/, this script's own folder
+    loss_graph,
+    median_seconds,
+    row,
+    verdict,
+)
 
-from tinygrad_edu import MLP, SEED, Net222, Value, topological_order
+from tinygrad_edu import SEED, Net222, Value, topological_order
 from tinygrad_edu.viz import draw_graph, draw_network
 
 TARGET_BUILD_5K_MS = 50.0
 TARGET_RENDER_222_S = 1.0
 SIZES = (1_000, 2_500, 5_000)
-
-
-def loss_graph(nodes: int, seed: int = 0) -> Value:
-    """E = Σ ½(y − 1)² of an MLP(2, [4, 4, 1]) over random points: about `nodes` nodes."""
-    net = MLP(2, [4, 4, 1], seed=seed)
-    rng = random.Random(seed)
-    loss = Value(0.0, "E")
-    while len(topological_order(loss)) < nodes:  # one point adds about 150 nodes
-        (y,) = net([rng.uniform(-1, 1), rng.uniform(-1, 1)])
-        loss = loss + 0.5 * (y - 1.0) ** 2
-    loss.label = "E"
-    loss.backward()
-    return loss
 
 
 def dot_source(root: Value) -> str:

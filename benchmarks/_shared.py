@@ -1,11 +1,15 @@
-"""What the benchmark scripts share: a median timer, an aligned report line, a verdict."""
+"""What the benchmark scripts share: a median timer, an aligned report line, a verdict, and a
+Value loss graph of a chosen size."""
 
 from __future__ import annotations
 
+import random
 import statistics
 import time
 from collections.abc import Callable
 from typing import Any
+
+from tinygrad_edu import MLP, Value, topological_order
 
 
 def median_seconds(fn: Callable[[], Any], repeats: int) -> float:
@@ -28,3 +32,16 @@ def verdict(measured: float, target: float, op: str = "<") -> str:
     """'target < X  ok' or 'target < X  MISSED' (or with <=)."""
     ok = measured < target if op == "<" else measured <= target
     return f"target {op} {target:g}  {'ok' if ok else 'MISSED'}"
+
+
+def loss_graph(nodes: int, seed: int = 0) -> Value:
+    """E = Σ ½(y − 1)² of an MLP(2, [4, 4, 1]) over random points: about `nodes` nodes."""
+    net = MLP(2, [4, 4, 1], seed=seed)
+    rng = random.Random(seed)
+    loss = Value(0.0, "E")
+    while len(topological_order(loss)) < nodes:  # one point adds about 150 nodes
+        (y,) = net([rng.uniform(-1, 1), rng.uniform(-1, 1)])
+        loss = loss + 0.5 * (y - 1.0) ** 2
+    loss.label = "E"
+    loss.backward()
+    return loss
