@@ -33,12 +33,13 @@ import io
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import sympy
 
-from tinygrad_edu import value as _value
+from tinygrad_edu._format import count as _count
+from tinygrad_edu._format import number as _num
 from tinygrad_edu._format import table
 from tinygrad_edu.graph import topological_order
 from tinygrad_edu.tensor import Tensor
@@ -53,6 +54,7 @@ __all__ = [
     "derive",
     "explain",
     "formula_labeller",
+    "latex_symbol",
     "local_formula",
     "node_names",
     "trace_table",
@@ -93,23 +95,8 @@ def node_names(root: Node) -> dict[int, str]:
 
 def forward_order(root: Node) -> list[Node]:
     """Every node below `root`, parents first, operands visited left to right — the order a
-    derivation writes its steps in (``topological_order`` visits right to left, which is
-    cheaper on the hot path but reads backwards).
-    """
-    order: list[Node] = []
-    seen: set[int] = set()
-    stack: list[Any] = [root]
-    while stack:
-        node = stack.pop()
-        if node is None:
-            order.append(stack.pop())
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack += (node, None)
-        stack.extend(reversed(node.parents))
-    return order
+    derivation writes its steps in."""
+    return topological_order(root, left_to_right=True)
 
 
 def _names(order: Sequence[Node]) -> dict[int, str]:
@@ -145,59 +132,76 @@ def _number(x: float) -> sympy.Expr:
     return sympy.Float(x, 17)
 
 
-def _sigma(x: sympy.Expr) -> sympy.Expr:
-    return 1 / (1 + sympy.exp(-x))
+class _Sympy:
+    """The functions a primitive's formulas use (``f.exp``, ``f.sigmoid``, …), on sympy."""
 
+    exp = staticmethod(sympy.exp)
+    log = staticmethod(sympy.log)
+    tanh = staticmethod(sympy.tanh)
+    sqrt = staticmethod(sympy.sqrt)
+    abs = staticmethod(sympy.Abs)
+    sign = staticmethod(sympy.sign)
 
-# ∂out/∂operand for each primitive, from sympy expressions of the output `o` and operands.
-# Each is written in the form a derivation uses: σ' = σ·(1 − σ) in terms of the output.
-_LOCAL: dict[str, Callable[..., tuple[sympy.Expr, ...]]] = {
-    "+": lambda o, x, y: (sympy.Integer(1), sympy.Integer(1)),
-    "-": lambda o, x, y: (sympy.Integer(1), sympy.Integer(-1)),
-    "*": lambda o, x, y: (y, x),
-    "/": lambda o, x, y: (1 / y, -x / y**2),
-    # Unevaluated, so the 2 of (t − y)² stays outside: 2·(t − y), not 2·t − 2·y.
-    "**": lambda o, x, y: (sympy.Mul(y, x ** (y - 1), evaluate=False), o * sympy.log(x)),
-    "neg": lambda o, x: (sympy.Integer(-1),),
-    "exp": lambda o, x: (o,),
-    "log": lambda o, x: (1 / x,),
-    "tanh": lambda o, x: (1 - o**2,),
-    "sigmoid": lambda o, x: (o * (1 - o),),
-    # relu at 0: the engine's convention, derivative 0 there.
-    "relu": lambda o, x: (sympy.Piecewise((1, x > 0), (0, True)),),
-    "abs": lambda o, x: (sympy.sign(x),),
-    "softplus": lambda o, x: (_sigma(x),),
-}
+    @staticmethod
+    def product(x: Any, y: Any) -> sympy.Expr:
+        """x·y left unevaluated, so 2·(t − y) keeps its 2 outside: not 2·t − 2·y."""
+        return sympy.Mul(x, y, evaluate=False)
 
-# The forward of each primitive on sympy expressions, to rebuild a folded (unlabelled) node.
-_FORWARD: dict[str, Callable[..., sympy.Expr]] = {
-    "+": lambda x, y: x + y,
-    "-": lambda x, y: x - y,
-    "*": lambda x, y: x * y,
-    "/": lambda x, y: x / y,
-    "**": lambda x, y: x**y,
-    "neg": lambda x: -x,
-    "exp": sympy.exp,
-    "log": sympy.log,
-    "tanh": sympy.tanh,
-    "sigmoid": _sigma,
-    "relu": lambda x: sympy.Piecewise((x, x > 0), (0, True)),
-    "abs": sympy.Abs,
-    "softplus": lambda x: sympy.log(1 + sympy.exp(x)),
-}
+    @staticmethod
+    def sigmoid(x: Any) -> sympy.Expr:
+        """σ(x) = 1 / (1 + e^−x)."""
+        return 1 / (1 + sympy.exp(-x))
+
+    @staticmethod
+    def softplus(x: Any) -> sympy.Expr:
+        """log(1 + e^x)."""
+        return sympy.log(1 + sympy.exp(x))
+
+    @staticmethod
+    def relu(x: Any) -> sympy.Expr:
+        """max(x, 0), written as the cases a derivation would."""
+        return sympy.Piecewise((x, x > 0), (0, True))
+
+    @staticmethod
+    def step(x: Any) -> sympy.Expr:
+        """[x > 0]: 1 where x > 0, else 0 (relu's derivative, 0 at 0 by convention)."""
+        return sympy.Piecewise((1, x > 0), (0, True))
 
 
 def _local_exprs(node: Value, exprs: Callable[[Node], sympy.Expr]) -> tuple[sympy.Expr, ...]:
-    """∂node/∂parent for each parent, as sympy expressions of the operands' expressions."""
-    op = node._op
+    """∂node/∂parent for each parent, as sympy expressions of the operands' expressions:
+    the primitive's own `derivative` formula, evaluated on symbols."""
+    derivative = _rule(node).derivative
     operands = [exprs(p) for p in node.parents]
-    rule = _LOCAL[node.op]
-    local = rule(exprs(node), *operands)
-    if op is _value.POW_CONST:  # the exponent is a number, not a variable
-        return (local[0], sympy.Integer(0))
-    if op is _value.POW_CONST_BASE:
-        return (sympy.Integer(0), local[1])
-    return local
+    local = derivative(_Sympy, exprs(node), *operands)
+    return tuple(sympy.sympify(d) for d in local)
+
+
+def _forward_expr(node: Value, operands: list[sympy.Expr]) -> sympy.Expr:
+    """The node's value as a formula of its operands' formulas (a folded node, rebuilt)."""
+    return sympy.sympify(_rule(node).formula(_Sympy, *operands))
+
+
+class _Formulas(NamedTuple):
+    derivative: Callable[..., tuple[Any, ...]]
+    formula: Callable[..., Any]
+
+
+def _rule(node: Value) -> _Formulas:
+    """The formulas of the primitive that made `node` (every scalar primitive has them)."""
+    primitive = node.primitive
+    if primitive is None or primitive.derivative is None or primitive.formula is None:
+        raise ValueError(f"explain: {primitive!r} has no formulas in the catalogue")
+    return _Formulas(primitive.derivative, primitive.formula)
+
+
+def latex_symbol(name: str) -> str:
+    """A node's name in LaTeX, as explanations print it: "a_h1" → "a_{h1}".
+
+    >>> latex_symbol("E_total")
+    'E_{total}'
+    """
+    return _latex(sympy.Symbol(name))
 
 
 def local_formula(node: Node, k: int = 0) -> str:
@@ -311,7 +315,7 @@ class _Exprs:
                 continue
             if ready:
                 args = [self.memo[id(p)] for p in current.parents]
-                self.memo[ckey] = _FORWARD[current.op](*args)
+                self.memo[ckey] = _forward_expr(current, args)
                 continue
             stack.append((current, True))
             stack.extend((p, False) for p in current.parents if id(p) not in self.memo)
@@ -353,7 +357,9 @@ class _View:
         if type(root) is not type(wrt):
             raise TypeError(f"{where}: root and wrt must both be Values or both be Tensors")
         self.root, self.wrt = root, wrt
-        self.is_value = isinstance(root, Value)
+        self.is_value = isinstance(
+            root, Value
+        )  # Value edges carry one number each; Tensor edges a Jacobian
         self.order = forward_order(root)
         self.names = _names(self.order)
         if id(wrt) not in self.names:
@@ -573,17 +579,6 @@ class Explanation:
         if self.total is not None:
             lines.append(rf"&= {self.total:.12g}")
         return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
-
-
-def _count(n: int) -> str:
-    """A path count for people: 2 or 1,024; past 30 digits, its order of magnitude."""
-    if n < 10**30:
-        return f"{n:,}"
-    return f"about 10^{n.bit_length() * math.log10(2):.0f}"
-
-
-def _num(value: float | None) -> str:
-    return "" if value is None else f"{value:.12g}"
 
 
 def _paren(formula: str) -> str:

@@ -70,10 +70,13 @@ def no_grad() -> Iterator[None]:
         GradMode.enabled = previous
 
 
-def topological_order(root: N) -> list[N]:
+def topological_order(root: N, *, left_to_right: bool = False) -> list[N]:
     """Every node that `root` depends on, each listed after all of its parents; `root` is last.
 
-    Iterative depth-first search, so a chain of a million nodes needs no recursion.
+    Iterative depth-first search, so a chain of a million nodes needs no recursion. Operands
+    are visited right to left by default (cheapest for backward, which only needs *a* valid
+    order); ``left_to_right=True`` visits them in the order they were written, the order a
+    derivation lists its steps in (explanations and trace tables use it).
 
     >>> from tinygrad_edu import Value
     >>> a = Value(1.0, "a")
@@ -98,7 +101,8 @@ def topological_order(root: N) -> list[N]:
         seen.add(key)
         push(node)
         push(None)
-        stack.extend(node.parents)
+        # Popped last-in first-out: pushing the operands reversed visits the first one first.
+        stack.extend(reversed(node.parents) if left_to_right else node.parents)
     return order
 
 

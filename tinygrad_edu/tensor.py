@@ -22,53 +22,38 @@ from __future__ import annotations
 
 import math
 import numbers
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from tinygrad_edu import _fast
+from tinygrad_edu import primitives as prim
 from tinygrad_edu.graph import GradMode, backward
+from tinygrad_edu.primitives import Primitive, unbroadcast
 
-__all__ = ["Tensor", "concatenate", "stack", "unbroadcast"]
+__all__ = ["Tensor", "as_input", "concatenate", "stack", "unbroadcast"]
 
 Array = npt.NDArray[Any]
 Axis = int | tuple[int, ...] | None
 _FLOAT_DTYPES = {np.dtype(np.float64), np.dtype(np.float32)}
 
 
-def unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
-    """Sum `grad` over the axes that broadcasting added or stretched, so it has `shape`.
-
-    >>> unbroadcast(np.ones((4, 2, 3)), (2, 1)).tolist()     # 4 and 3 were broadcast
-    [[12.0], [12.0]]
-    """
-    if grad.shape == shape:
-        return grad
-    extra = grad.ndim - len(shape)
-    if extra:
-        grad = grad.sum(axis=tuple(range(extra)))
-    stretched = tuple(k for k, n in enumerate(shape) if n == 1 and grad.shape[k] != 1)
-    if stretched:
-        grad = grad.sum(axis=stretched, keepdims=True)
-    return grad
-
-
-# --- the primitives -----------------------------------------------------------------------------
+# --- the primitives, as the Tensor engine runs them ----------------------------------------------
 
 
 class _Op:
-    """A primitive: symbol, forward on arrays, and VJP (gradient for each operand)."""
+    """A primitive's array rule (forward and VJP), and the backward step every one shares."""
 
-    __slots__ = ("forward", "symbol", "vjp")
+    __slots__ = ("forward", "primitive", "symbol", "vjp")
 
-    def __init__(self, symbol: str, forward: Callable[..., Array], vjp: Callable[..., Any]):
-        self.symbol = symbol
-        self.forward = forward
-        # vjp(g, out, needs, *operand_data) -> one gradient (or None) per operand, where g is
-        # ∂E/∂out and needs[k] says whether operand k wants a gradient at all (skip the work).
-        self.vjp = vjp
+    def __init__(self, primitive: Primitive) -> None:
+        if primitive.array is None:
+            raise ValueError(f"{primitive!r} has no array rule for the Tensor engine")
+        self.primitive = primitive  # everything else known about it: formulas, domain, ...
+        self.symbol = primitive.symbol
+        self.forward, self.vjp = primitive.array
 
     def __repr__(self) -> str:
         return f"<tensor primitive {self.symbol}>"
@@ -83,6 +68,8 @@ class _Op:
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
             try:
                 grads = self.vjp(g, out, needs, *(p.data for p in parents))
+            except prim.DomainError as domain:
+                raise domain.error from None
             except FloatingPointError as error:
                 raise ArithmeticError(
                     f"{self.symbol}: the gradient is not finite ({error}) for operands of shapes "
@@ -91,9 +78,7 @@ class _Op:
         for p, need, gp in zip(parents, needs, grads):
             if need and gp is not None:
                 gp = unbroadcast(np.asarray(gp), p.data.shape)
-                if p.grad is None and p._spare is not None and _reusable(p):
-                    p.grad, p._spare = p._spare, None
-                    np.copyto(p.grad, gp, casting="same_kind")
+                if p.grad is None and _fast.reuse_gradient_buffer(p, gp):
                     continue
                 if gp.dtype != p.data.dtype:
                     gp = gp.astype(p.data.dtype)
@@ -101,210 +86,19 @@ class _Op:
                 p.grad = gp if p.grad is None else p.grad + gp
 
 
-def _spare_refs(t: Tensor) -> int:
-    """How many references `t._spare` has, counted the way `_reusable` counts them."""
-    return sys.getrefcount(t._spare)
-
-
-def _reusable(p: Tensor) -> bool:
-    """May backward write p's new gradient into ``p._spare``, the array of its last one?
-
-    Only when nothing but `p` holds that array: a user's ``g = w.grad`` (or a view of it) from
-    an earlier step must keep its numbers. Reference counts tell, calibrated below.
-    """
-    if _spare_refs(p) > _SOLE_OWNER_REFS:  # counted before any local name refers to it
-        return False
-    spare = p._spare
-    return (
-        spare is not None
-        and spare.shape == p.data.shape
-        and spare.dtype == p.data.dtype
-        and spare.flags.writeable
-    )
-
-
-class _DomainError(Exception):
-    """Carries the finished, user-facing error out of a forward function."""
-
-    def __init__(self, error: Exception) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-def _first_bad(mask: Array, a: Array) -> str:
-    """'N entries break it, the first is V at index I', for the error messages."""
-    index = tuple(int(k) for k in np.argwhere(mask)[0])
-    count = int(mask.sum())
-    entries = "1 entry breaks it" if count == 1 else f"{count} entries break it"
-    return f"{entries}, the first is {float(a[index])!r} at index {index}"
-
-
-def _log(a: Array) -> Array:
-    if (bad := a <= 0).any():
-        raise _DomainError(ValueError(f"log: every entry must be > 0; {_first_bad(bad, a)}"))
-    return np.log(a)
-
-
-def _sqrt(a: Array) -> Array:
-    if (bad := a < 0).any():
-        raise _DomainError(ValueError(f"sqrt: every entry must be >= 0; {_first_bad(bad, a)}"))
-    return np.sqrt(a)
-
-
-def _div(a: Array, b: Array) -> Array:
-    if (bad := b == 0).any():
-        raise _DomainError(ZeroDivisionError(f"/: no divisor may be 0; {_first_bad(bad, b)}"))
-    return np.divide(a, b)
-
-
-def _pow(a: Array, b: Array) -> Array:
-    a_, b_ = np.broadcast_arrays(a, b)
-    if (bad := (a_ == 0) & (b_ < 0)).any():
-        raise _DomainError(
-            ZeroDivisionError(f"**: 0 to a negative power is undefined; {_first_bad(bad, b_)}")
-        )
-    if (bad := (a_ < 0) & (b_ != np.round(b_))).any():
-        raise _DomainError(
-            ValueError(
-                "**: a negative base needs an integer exponent to have a real value; "
-                f"{_first_bad(bad, a_)}"
-            )
-        )
-    return np.power(a, b)
-
-
-def _swap(a: Array) -> Array:
-    """The matrix transpose of the last two axes."""
-    return np.swapaxes(a, -1, -2)
-
-
-def _matmul_vjp(g: Array, out: Tensor, needs: tuple[bool, bool], a: Array, b: Array) -> Any:
-    # Treat vectors as matrices (a row on the left, a column on the right), as matmul does.
-    a2 = a[None, :] if a.ndim == 1 else a
-    b2 = b[:, None] if b.ndim == 1 else b
-    g2 = g
-    if b.ndim == 1:  # out lost the column axis of b: put it back (last)
-        g2 = g2[..., None]
-    if a.ndim == 1:  # out lost the row axis of a: put it back (second to last)
-        g2 = g2[..., None, :]
-    ga = gb = None
-    if needs[0]:  # ∂E/∂A = ∂E/∂C · Bᵀ
-        ga = unbroadcast(_product_like(a2, g2, _swap(b2)), a2.shape).reshape(a.shape)
-    if needs[1]:  # ∂E/∂B = Aᵀ · ∂E/∂C
-        gb = unbroadcast(_product_like(b2, _swap(a2), g2), b2.shape).reshape(b.shape)
-    return ga, gb
-
-
-def _product_like(operand: Array, left: Array, right: Array) -> Array:
-    """left @ right, laid out in memory like `operand` (the same numbers either way).
-
-    In ``x @ W.T`` the operand W.T is a transposed view, so its gradient left @ right would
-    land in transposed (column-major) order too; the optimiser's in-place update of W then
-    walks memory with a stride and runs ~6x slower. Computing (rightᵀ @ leftᵀ)ᵀ instead costs
-    the same multiplications and gives the gradient W's own row-major layout.
-    """
-    if operand.ndim == 2 and operand.flags.f_contiguous and not operand.flags.c_contiguous:
-        result: Array = (_swap(right) @ _swap(left)).T
-        return result
-    product: Array = left @ right
-    return product
-
-
-def _sum_vjp(g: Array, out: Tensor, needs: Any, a: Array) -> Any:
-    axis, keepdims = out._ctx
-    if not keepdims and axis is not None:
-        g = np.expand_dims(g, axis)
-    return (np.broadcast_to(g, a.shape),)
-
-
-def _max_vjp(g: Array, out: Tensor, needs: Any, a: Array) -> Any:
-    # Convention: where several entries tie for the maximum, they share the gradient equally.
-    axis, keepdims = out._ctx
-    m = out.data if keepdims or axis is None else np.expand_dims(out.data, axis)
-    if not keepdims and axis is not None:
-        g = np.expand_dims(g, axis)
-    mask = a == m
-    return (mask * (g / mask.sum(axis=axis, keepdims=True)),)
-
-
-def _getitem_vjp(g: Array, out: Tensor, needs: Any, a: Array) -> Any:
-    grad = np.zeros(a.shape, dtype=g.dtype)
-    # add.at, not assignment: an index array may pick the same entry twice.
-    np.add.at(grad, out._ctx, g)
-    return (grad,)
-
-
-def _concatenate_vjp(g: Array, out: Tensor, needs: Any, *xs: Array) -> Any:
-    axis = out._ctx
-    bounds = np.cumsum([x.shape[axis] for x in xs])[:-1]
-    return tuple(np.split(g, bounds, axis=axis))
-
-
-def _log_softmax(z: Array, axis: int) -> Array:
-    # log softmax(z) = z − m − log Σ exp(z − m) with m = max z: no exp() can overflow.
-    shifted: Array = z - z.max(axis=axis, keepdims=True)
-    result: Array = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-    return result
-
-
-def _log_softmax_vjp(g: Array, out: Tensor, needs: Any, z: Array) -> Any:
-    # ∂E/∂z = g − softmax(z) · Σ g  (the softmax is exp of the output)
-    return (g - np.exp(out.data) * g.sum(axis=out._ctx, keepdims=True),)
-
-
-def _sigmoid(x: Array) -> Array:
-    # The two forms of σ, each where its exp() cannot overflow (as Value.sigmoid).
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
-
-
-def _d_tanh(x: Array) -> Array:
-    e = np.exp(-2.0 * np.abs(x))
-    result: Array = 4.0 * e / ((1.0 + e) * (1.0 + e))
-    return result
-
-
-# Forward and VJP side by side. g is ∂E/∂out; a, b are the operands' data; out.data the result.
-#        symbol         forward                       VJP: gradient for each operand
-ADD = _Op("+", np.add, lambda g, out, n, a, b: (g, g))
-SUB = _Op("-", np.subtract, lambda g, out, n, a, b: (g, -g))
-MUL = _Op("*", np.multiply, lambda g, out, n, a, b: (g * b, g * a))
-DIV = _Op("/", _div, lambda g, out, n, a, b: (g / b, -g * out.data / b))
-POW = _Op(
-    "**",
-    _pow,
-    lambda g, out, n, a, b: (
-        g * b * a ** (b - 1) if n[0] else None,
-        g * out.data * np.log(a) if n[1] else None,
-    ),
+ADD, SUB, MUL, DIV = _Op(prim.ADD), _Op(prim.SUB), _Op(prim.MUL), _Op(prim.DIV)
+POW, POW_CONST, POW_CONST_BASE = _Op(prim.POW), _Op(prim.POW_CONST), _Op(prim.POW_CONST_BASE)
+MATMUL, NEG, EXP, LOG, SQRT = (
+    _Op(prim.MATMUL),
+    _Op(prim.NEG),
+    _Op(prim.EXP),
+    _Op(prim.LOG),
+    _Op(prim.SQRT),
 )
-MATMUL = _Op("@", np.matmul, _matmul_vjp)
-NEG = _Op("neg", np.negative, lambda g, out, n, a: (-g,))
-EXP = _Op("exp", np.exp, lambda g, out, n, a: (g * out.data,))
-LOG = _Op("log", _log, lambda g, out, n, a: (g / a,))
-SQRT = _Op("sqrt", _sqrt, lambda g, out, n, a: (g * 0.5 / out.data,))
-# σ' = σ(x)·σ(−x) and tanh' = 4e/(1 + e)² with e = e^−2|x|: exact in both tails, where
-# σ(1 − σ) and 1 − tanh² cancel to 0 (see Value's _d_sigmoid and _d_tanh).
-TANH = _Op("tanh", np.tanh, lambda g, out, n, a: (g * _d_tanh(a),))
-SIGMOID = _Op("sigmoid", _sigmoid, lambda g, out, n, a: (g * out.data * _sigmoid(-a),))
-# Conventions at the kinks: relu'(0) = 0 (as PyTorch); abs'(0) = sign(0) = 0.
-RELU = _Op("relu", lambda a: np.maximum(a, 0.0), lambda g, out, n, a: (g * (a > 0),))
-ABS = _Op("abs", np.abs, lambda g, out, n, a: (g * np.sign(a),))
-# softplus(x) = log(1 + e^x) = max(x, 0) + log(1 + e^−|x|), never overflowing; derivative σ(x).
-SOFTPLUS = _Op(
-    "softplus",
-    lambda a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))),
-    lambda g, out, n, a: (g * _sigmoid(a),),
-)
-SUM = _Op("sum", lambda a, axis, keepdims: a.sum(axis=axis, keepdims=keepdims), _sum_vjp)
-MAX = _Op("max", lambda a, axis, keepdims: a.max(axis=axis, keepdims=keepdims), _max_vjp)
-RESHAPE = _Op("reshape", np.reshape, lambda g, out, n, a: (g.reshape(a.shape),))
-TRANSPOSE = _Op(
-    "transpose", np.transpose, lambda g, out, n, a: (np.transpose(g, np.argsort(out._ctx)),)
-)
-GETITEM = _Op("[]", lambda a, index: a[index], _getitem_vjp)
-CONCATENATE = _Op("concatenate", lambda axis, *xs: np.concatenate(xs, axis=axis), _concatenate_vjp)
-LOG_SOFTMAX = _Op("log_softmax", _log_softmax, _log_softmax_vjp)
+TANH, SIGMOID, RELU, ABS = _Op(prim.TANH), _Op(prim.SIGMOID), _Op(prim.RELU), _Op(prim.ABS)
+SOFTPLUS, SUM, MAX, RESHAPE = _Op(prim.SOFTPLUS), _Op(prim.SUM), _Op(prim.MAX), _Op(prim.RESHAPE)
+TRANSPOSE, GETITEM, CONCATENATE = _Op(prim.TRANSPOSE), _Op(prim.GETITEM), _Op(prim.CONCATENATE)
+LOG_SOFTMAX = _Op(prim.LOG_SOFTMAX)
 
 
 # --- checking operands ----------------------------------------------------------------------------
@@ -340,7 +134,7 @@ def _check_finite(array: Array, what: str) -> None:
         raise ValueError(f"{what}: data must be finite; it holds nan or inf")
 
 
-def _input(data: Any, dtype: Any, what: str) -> Tensor:
+def as_input(data: Any, dtype: Any, what: str) -> Tensor:
     """Data that a module only reads (a batch of inputs, targets) as a Tensor.
 
     An ndarray that already has the right dtype is wrapped as a read-only view instead of
@@ -484,6 +278,11 @@ class Tensor:
         """The primitive that made this node ("+", "@", "sum", ...), "" for a leaf."""
         return "" if self._op is None else self._op.symbol
 
+    @property
+    def primitive(self) -> Primitive | None:
+        """The catalogue entry of the primitive that made this node; None for a leaf."""
+        return None if self._op is None else self._op.primitive
+
     def numpy(self) -> Array:
         """The data as a numpy array (the tensor's own; copy it before changing it)."""
         return self.data
@@ -566,12 +365,12 @@ class Tensor:
         return self._binary(DIV, other, reflected=True)
 
     def __pow__(self, other: Any) -> Tensor:
-        """self ** other, element by element."""
-        return self._binary(POW, other)
+        """self ** other, element by element; a plain-number exponent is a constant."""
+        return self._binary(POW_CONST if _is_number(other) else POW, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        """other ** self."""
-        return self._binary(POW, other, reflected=True)
+        """other ** self, e.g. ``2 ** x``; ∂/∂x = other**x · log(other)."""
+        return self._binary(POW_CONST_BASE if _is_number(other) else POW, other, reflected=True)
 
     def __matmul__(self, other: Any) -> Tensor:
         """Matrix product self @ other: vectors, matrices, and batches of matrices."""
@@ -721,6 +520,11 @@ class Tensor:
         backward(self, seed, None)
 
 
+def _is_number(x: Any) -> bool:
+    """A plain number (not a bool, not an array): a constant operand."""
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
 def _index(index: Any) -> Any:
     """Indices as numpy takes them (Tensors of indices become integer arrays)."""
     if isinstance(index, tuple):
@@ -747,7 +551,7 @@ def _apply(op: _Op, parents: tuple[Tensor, ...], ctx: Any, *args: Any) -> Tensor
     with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
         try:
             data = op.forward(*args)
-        except _DomainError as domain:
+        except prim.DomainError as domain:
             raise domain.error from None
         except FloatingPointError as error:
             kind = next((k for k in _ERRORS if k in str(error)), "invalid")
@@ -799,12 +603,6 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return concatenate(expanded, axis)
 
 
-def _calibrate_sole_owner_refs() -> int:
-    """The count `_spare_refs` reports for an array that only its tensor holds (interpreters
-    differ in how many temporary references a call adds, so measure rather than assume)."""
-    probe = Tensor(0.0)
-    probe._spare = np.zeros(1)
-    return _spare_refs(probe)
-
-
-_SOLE_OWNER_REFS = _calibrate_sole_owner_refs()
+# TEMPORARY shims while the modules that import them move to as_input / primitives.
+_input = as_input
+_sigmoid = prim.sigmoid_array
