@@ -1,9 +1,11 @@
 """One catalogue of ops for the property tests: how to apply each, an independent reference
-function on plain floats, and a domain where it is differentiable and finite differences are
-accurate (see the tolerances in tinygrad_edu.testing).
+function on plain floats, and the primitive it exercises. The domain each input is drawn from
+is the primitive's own (`Primitive.domain.sample` in tinygrad_edu.primitives): where it is
+defined and differentiable and finite differences are accurate (see the tolerances in
+tinygrad_edu.testing).
 
-The `apply` functions use only operator syntax and method names, so the same catalogue can
-drive tests of any engine whose objects support them (Value now, Tensor later).
+The `apply` functions use only operator syntax and method names, so the same catalogue drives
+the tests of Value and of Tensor.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from typing import Any
 import mpmath
 from hypothesis import strategies as st
 
+from tinygrad_edu import primitives as prim
+from tinygrad_edu.primitives import Primitive, Sample
+
 
 def reals(lo: float, hi: float) -> st.SearchStrategy[float]:
     """Floats in [lo, hi], no nan or inf."""
@@ -27,17 +32,37 @@ def away_from_zero(limit: float, gap: float) -> st.SearchStrategy[float]:
     return reals(gap, limit) | reals(-limit, -gap)
 
 
+def drawn_from(sample: Sample) -> st.SearchStrategy[float]:
+    """Floats in [low, high] that keep `gap` away from each point of `avoid`."""
+    strategy = reals(sample.low, sample.high)
+    if sample.avoid:
+        strategy = strategy.filter(lambda x: all(abs(x - p) >= sample.gap for p in sample.avoid))
+    return strategy
+
+
 @dataclass(frozen=True)
 class OpCase:
-    """An op under test: `apply` on engine objects, `reference` on floats, a domain per input."""
+    """An op under test: `apply` on engine objects, `reference` on floats, the primitive it
+    exercises, and which of the primitive's operands each input is (the domain comes from it)."""
 
     name: str
     apply: Callable[..., Any]
     reference: Callable[..., float]
-    domain: tuple[st.SearchStrategy[float], ...]
+    primitive: Primitive
+    operands: tuple[int, ...] = (0,)
     # Some inputs are plain numbers in the expression (constants, like the 2 in x ** 2): their
     # positions, so that no gradient is asked of them.
     constants: tuple[int, ...] = ()
+    # Where the primitive's sample box is too wide for this use (integer exponents of a
+    # negative base), the inputs' own strategies.
+    custom: tuple[st.SearchStrategy[float], ...] | None = None
+
+    @property
+    def domain(self) -> tuple[st.SearchStrategy[float], ...]:
+        """One strategy per input, from the primitive's sample box."""
+        if self.custom is not None:
+            return self.custom
+        return tuple(drawn_from(self.primitive.domain.sample[k]) for k in self.operands)
 
 
 # High-precision references, independent of the engine's formulas and of libm (mpmath comes
@@ -71,44 +96,41 @@ def reference_d_tanh(x: float) -> float:
     return float(1 / mpmath.cosh(mpmath.mpf(x)) ** 2)
 
 
+BOTH = (0, 1)
+
 CASES = [
-    OpCase("add", lambda x, y: x + y, lambda x, y: x + y, (reals(-1e3, 1e3), reals(-1e3, 1e3))),
-    OpCase("sub", lambda x, y: x - y, lambda x, y: x - y, (reals(-1e3, 1e3), reals(-1e3, 1e3))),
-    OpCase("mul", lambda x, y: x * y, lambda x, y: x * y, (reals(-1e3, 1e3), reals(-1e3, 1e3))),
-    OpCase(
-        "div", lambda x, y: x / y, lambda x, y: x / y, (reals(-100, 100), away_from_zero(100, 0.1))
-    ),
-    OpCase("neg", lambda x: -x, lambda x: -x, (reals(-1e3, 1e3),)),
-    # Number on the left: the reflected operators.
-    OpCase("radd", lambda x: 2.5 + x, lambda x: 2.5 + x, (reals(-1e3, 1e3),)),
-    OpCase("rsub", lambda x: 2.5 - x, lambda x: 2.5 - x, (reals(-1e3, 1e3),)),
-    OpCase("rmul", lambda x: 2.5 * x, lambda x: 2.5 * x, (reals(-1e3, 1e3),)),
-    OpCase("rdiv", lambda x: 2.5 / x, lambda x: 2.5 / x, (away_from_zero(100, 0.1),)),
+    OpCase("add", lambda x, y: x + y, lambda x, y: x + y, prim.ADD, BOTH),
+    OpCase("sub", lambda x, y: x - y, lambda x, y: x - y, prim.SUB, BOTH),
+    OpCase("mul", lambda x, y: x * y, lambda x, y: x * y, prim.MUL, BOTH),
+    OpCase("div", lambda x, y: x / y, lambda x, y: x / y, prim.DIV, BOTH),
+    OpCase("neg", lambda x: -x, lambda x: -x, prim.NEG),
+    # Number on the left: the reflected operators; the input is the primitive's right operand.
+    OpCase("radd", lambda x: 2.5 + x, lambda x: 2.5 + x, prim.ADD, (1,)),
+    OpCase("rsub", lambda x: 2.5 - x, lambda x: 2.5 - x, prim.SUB, (1,)),
+    OpCase("rmul", lambda x: 2.5 * x, lambda x: 2.5 * x, prim.MUL, (1,)),
+    OpCase("rdiv", lambda x: 2.5 / x, lambda x: 2.5 / x, prim.DIV, (1,)),
     # x ** c with a number exponent: any real c for a positive base ...
-    OpCase(
-        "pow_const",
-        lambda x, c: x**c,
-        lambda x, c: x**c,
-        (reals(0.1, 10), reals(-3, 3)),
-        constants=(1,),
-    ),
+    OpCase("pow_const", lambda x, c: x**c, lambda x, c: x**c, prim.POW_CONST, BOTH, (1,)),
     # ... and integer c for any base.
     OpCase(
         "pow_int",
         lambda x, c: x**c,
         lambda x, c: x**c,
-        (away_from_zero(10, 0.1), st.integers(-3, 4).map(float)),
+        prim.POW_CONST,
+        BOTH,
         constants=(1,),
+        custom=(away_from_zero(10, 0.1), st.integers(-3, 4).map(float)),
     ),
-    OpCase("pow_value", lambda x, y: x**y, lambda x, y: x**y, (reals(0.1, 10), reals(-3, 3))),
-    OpCase("rpow", lambda x: 2.0**x, lambda x: 2.0**x, (reals(-50, 50),)),
-    OpCase("exp", lambda x: x.exp(), math.exp, (reals(-700, 700),)),
-    OpCase("log", lambda x: x.log(), math.log, (reals(0.05, 1e6),)),
-    OpCase("tanh", lambda x: x.tanh(), reference_tanh, (reals(-1000, 1000),)),
-    OpCase("sigmoid", lambda x: x.sigmoid(), reference_sigmoid, (reals(-1000, 1000),)),
-    OpCase("relu", lambda x: x.relu(), lambda x: max(x, 0.0), (away_from_zero(1e3, 1e-3),)),
-    OpCase("abs", lambda x: x.abs(), abs, (away_from_zero(1e3, 1e-3),)),
-    OpCase("softplus", lambda x: x.softplus(), reference_softplus, (reals(-1000, 1000),)),
+    OpCase("pow_value", lambda x, y: x**y, lambda x, y: x**y, prim.POW, BOTH),
+    OpCase("rpow", lambda x: 2.0**x, lambda x: 2.0**x, prim.POW_CONST_BASE, (1,)),
+    OpCase("exp", lambda x: x.exp(), math.exp, prim.EXP),
+    OpCase("log", lambda x: x.log(), math.log, prim.LOG),
+    OpCase("sqrt", lambda x: x.sqrt(), math.sqrt, prim.SQRT),
+    OpCase("tanh", lambda x: x.tanh(), reference_tanh, prim.TANH),
+    OpCase("sigmoid", lambda x: x.sigmoid(), reference_sigmoid, prim.SIGMOID),
+    OpCase("relu", lambda x: x.relu(), lambda x: max(x, 0.0), prim.RELU),
+    OpCase("abs", lambda x: x.abs(), abs, prim.ABS),
+    OpCase("softplus", lambda x: x.softplus(), reference_softplus, prim.SOFTPLUS),
 ]
 
 BY_NAME = {case.name: case for case in CASES}
