@@ -35,6 +35,7 @@ __all__ = [
     "real",
     "reals",
     "sequence_of",
+    "setting",
     "whole",
 ]
 
@@ -96,6 +97,21 @@ def non_negative(x: object, what: str) -> float:
     return value
 
 
+def setting(x: object, where: str, name: str, *, zero_allowed: bool = False) -> float:
+    """A hyper-parameter (a learning rate, momentum, eps) as a float: finite and > 0 (>= 0
+    with `zero_allowed`), else ValueError in the optimisers' words, as PyTorch says them.
+
+    >>> setting(-1, "SGD", "momentum", zero_allowed=True)
+    Traceback (most recent call last):
+    ValueError: SGD: invalid momentum -1; it must be a finite number >= 0
+    """
+    value = _number_or_nan(x)
+    if not (value >= 0.0 if zero_allowed else value > 0.0):
+        bound = ">= 0" if zero_allowed else "> 0"
+        raise ValueError(f"{where}: invalid {name} {x!r}; it must be a finite number {bound}")
+    return value
+
+
 def learning_rate(lr: object, where: str) -> float:
     """`lr` as a float if it is a finite number > 0, else ValueError naming `where`.
 
@@ -103,10 +119,7 @@ def learning_rate(lr: object, where: str) -> float:
     Traceback (most recent call last):
     ValueError: SGD: invalid learning rate 0.0; it must be a finite number > 0
     """
-    value = _number_or_nan(lr)
-    if not value > 0.0:
-        raise ValueError(f"{where}: invalid learning rate {lr!r}; it must be a finite number > 0")
-    return value
+    return setting(lr, where, "learning rate")
 
 
 def whole(n: object, what: str, minimum: int = 1) -> int:
@@ -157,7 +170,7 @@ def one_of(value: T, allowed: Collection[T], what: str) -> T:
         known = False
     if not known:
         choices = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"{what} must be one of {choices}; got {value!r:.80}")
+        raise ValueError(f"{what} must be one of {choices}, got {value!r:.80}")
     return value
 
 

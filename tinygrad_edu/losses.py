@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.tensor import Tensor, _input
+from tinygrad_edu import _checks
+from tinygrad_edu.tensor import Tensor, as_input
 from tinygrad_edu.value import Value
 
 __all__ = ["binary_cross_entropy", "cross_entropy", "mse"]
@@ -113,16 +114,13 @@ def cross_entropy(logits: Any, class_indices: Any, reduction: str = "mean") -> A
 
 
 def _check_reduction(loss: str, reduction: str, allowed: Sequence[str]) -> None:
-    if reduction not in allowed:
-        raise ValueError(
-            f"{loss}: reduction must be one of {', '.join(map(repr, allowed))}, got {reduction!r}"
-        )
+    _checks.one_of(reduction, allowed, f"{loss}: reduction")
 
 
 def _elementwise(loss: str, pred: Any, target: Any, term: Callable[[Any, Any], Any]) -> Any:
     """term(y, t) for every prediction and its target: one Tensor, or a list of Values."""
     if isinstance(pred, Tensor):
-        t = _input(target, pred.dtype, f"{loss} target")
+        t = as_input(target, pred.dtype, f"{loss} target")
         if t.shape != pred.shape:
             raise ValueError(
                 f"{loss}: prediction has shape {pred.shape} but target has shape {t.shape}; "

@@ -13,12 +13,12 @@ Each rule is written once, with + − · and powers only, so it works on Value p
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 
+from tinygrad_edu import _checks
 from tinygrad_edu.tensor import Tensor
-from tinygrad_edu.value import Value, _real
+from tinygrad_edu.value import Value
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 
@@ -41,7 +41,7 @@ class Optimizer:
                     f"{name}: parameter {p.label or p.shape!r} has requires_grad=False, so it "
                     "would never receive a gradient"
                 )
-        self.lr = _positive(lr, f"{name}: invalid learning rate")
+        self.lr = _checks.learning_rate(lr, name)
 
     def zero_grad(self) -> None:
         """Forget the gradients before the next backward pass."""
@@ -80,8 +80,8 @@ class SGD(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        self.momentum = _non_negative(momentum, "SGD: invalid momentum")
-        self.weight_decay = _non_negative(weight_decay, "SGD: invalid weight_decay")
+        self.momentum = _checks.setting(momentum, "SGD", "momentum", zero_allowed=True)
+        self.weight_decay = _checks.setting(weight_decay, "SGD", "weight_decay", zero_allowed=True)
         if nesterov and self.momentum == 0.0:
             raise ValueError("SGD: nesterov=True needs a momentum > 0")
         self.nesterov = bool(nesterov)
@@ -119,8 +119,8 @@ class Adam(Optimizer):
             if not (isinstance(beta, (int, float)) and 0.0 <= beta < 1.0):
                 raise ValueError(f"Adam: invalid beta {beta!r}; each must be in [0, 1)")
         self.betas = (float(betas[0]), float(betas[1]))
-        self.eps = _positive(eps, "Adam: invalid eps")
-        self.weight_decay = _non_negative(weight_decay, "Adam: invalid weight_decay")
+        self.eps = _checks.setting(eps, "Adam", "eps")
+        self.weight_decay = _checks.setting(weight_decay, "Adam", "weight_decay", zero_allowed=True)
         self.m: list[Any] = [0.0] * len(self.params)
         self.v: list[Any] = [0.0] * len(self.params)
         self.t = 0
@@ -141,29 +141,5 @@ class Adam(Optimizer):
         return self.lr * m_hat / (v_hat**0.5 + self.eps)
 
 
-def _positive(x: object, message: str) -> float:
-    """`x` as a float if it is finite and > 0; otherwise ValueError(message naming x)."""
-    value = _finite_or_nan(x)
-    if not value > 0.0:
-        raise ValueError(f"{message} {x!r}; it must be a finite number > 0")
-    return value
-
-
-def _non_negative(x: object, message: str) -> float:
-    """`x` as a float if it is finite and >= 0; otherwise ValueError(message naming x)."""
-    value = _finite_or_nan(x)
-    if not value >= 0.0:
-        raise ValueError(f"{message} {x!r}; it must be a finite number >= 0")
-    return value
-
-
-def _finite_or_nan(x: object) -> float:
-    try:
-        return _real(x, "number")
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def _learning_rate(lr: object, where: str) -> float:
-    """`lr` as a float if it is finite and > 0; otherwise a ValueError naming it."""
-    return _positive(lr, f"{where}: invalid learning rate")
+# TEMPORARY shim while train.py and cli.py move to _checks.learning_rate.
+_learning_rate = _checks.learning_rate
