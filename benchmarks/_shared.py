@@ -1,5 +1,5 @@
 """What the benchmark scripts share: a median timer, an aligned report line, a verdict, and a
-Value loss graph of a chosen size."""
+Value loss graph of a chosen size (with its model, which the pictures' clusters come from)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,11 @@ def verdict(measured: float, target: float, op: str = "<") -> str:
 
 def loss_graph(nodes: int, seed: int = 0) -> Value:
     """E = Σ ½(y − 1)² of an MLP(2, [4, 4, 1]) over random points: about `nodes` nodes."""
+    return model_and_loss_graph(nodes, seed)[1]
+
+
+def model_and_loss_graph(nodes: int, seed: int = 0) -> tuple[MLP, Value]:
+    """The MLP(2, [4, 4, 1]) and the loss graph of `loss_graph`."""
     net = MLP(2, [4, 4, 1], seed=seed)
     rng = random.Random(seed)
     loss = Value(0.0, "E")
@@ -44,4 +49,4 @@ def loss_graph(nodes: int, seed: int = 0) -> Value:
         loss = loss + 0.5 * (y - 1.0) ** 2
     loss.label = "E"
     loss.backward()
-    return loss
+    return net, loss

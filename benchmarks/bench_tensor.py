@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tinygrad_edu import MLP, SEED, SGD, Net222, closed_form
+from tinygrad_edu import SEED, SGD, TensorMLP, TensorNet222, closed_form
 from tinygrad_edu.losses import cross_entropy
 from tinygrad_edu.net222 import WEIGHT_NAMES
 
@@ -64,7 +64,7 @@ def data(batch: int, dtype: Any) -> tuple[np.ndarray, np.ndarray]:
     return rng.standard_normal((batch, 784)).astype(dtype), rng.integers(0, 10, batch)
 
 
-def autograd_step(net: MLP, opt: SGD, x: np.ndarray, y: np.ndarray) -> float:
+def autograd_step(net: TensorMLP, opt: SGD, x: np.ndarray, y: np.ndarray) -> float:
     opt.zero_grad()
     loss = cross_entropy(net(x), y)
     loss.backward()
@@ -75,7 +75,7 @@ def autograd_step(net: MLP, opt: SGD, x: np.ndarray, y: np.ndarray) -> float:
 class HandWritten:
     """The same step with every derivative written out in numpy: the floor."""
 
-    def __init__(self, net: MLP) -> None:
+    def __init__(self, net: TensorMLP) -> None:
         first, second = net.layers
         self.w1, self.b1 = first.weight.data.copy(), first.bias.data.copy()
         self.w2, self.b2 = second.weight.data.copy(), second.bias.data.copy()
@@ -104,7 +104,7 @@ class HandWritten:
 def check_same_step(dtype: Any) -> None:
     """The two steps compute the same thing: same loss and same updated weights."""
     x, y = data(32, dtype)
-    net = MLP(784, [256, 10], activation=["relu", "linear"], seed=0, engine="tensor")
+    net = TensorMLP(784, [256, 10], activation=["relu", "linear"], seed=0)
     for p in net.parameters():
         p.data = p.data.astype(dtype)
     hand = HandWritten(net)
@@ -118,7 +118,7 @@ def check_same_step(dtype: Any) -> None:
 def bench_mlp(dtype: Any, repeats: int) -> float:
     check_same_step(dtype)
     x, y = data(256, dtype)
-    net = MLP(784, [256, 10], activation=["relu", "linear"], seed=0, engine="tensor")
+    net = TensorMLP(784, [256, 10], activation=["relu", "linear"], seed=0)
     for p in net.parameters():
         p.data = p.data.astype(dtype)
     opt = SGD(net.parameters(), lr=0.01)
@@ -143,7 +143,7 @@ def bench_222(n: int, repeats: int) -> None:
     rng = np.random.default_rng(n)
     i = rng.uniform(-1, 1, (n, 2))
     t = rng.uniform(0, 1, (n, 2))
-    net = Net222(SEED.w, engine="tensor")
+    net = TensorNet222(SEED.w)
     opt = SGD(net.parameters(), lr=0.5)
 
     def autograd() -> None:

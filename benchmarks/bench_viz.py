@@ -29,13 +29,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _shared import (  # benchmarks/, this script's own folder
-    loss_graph,
     median_seconds,
+    model_and_loss_graph,
     row,
     verdict,
 )
 
-from tinygrad_edu import SEED, Net222, Value, topological_order
+from tinygrad_edu import SEED, Module, Net222, Value, topological_order
 from tinygrad_edu.viz import draw_graph, draw_network
 
 TARGET_BUILD_5K_MS = 50.0
@@ -43,9 +43,9 @@ TARGET_RENDER_222_S = 1.0
 SIZES = (1_000, 2_500, 5_000)
 
 
-def dot_source(root: Value) -> str:
-    """The DOT source of the whole graph below `root` (no collapsing)."""
-    source: str = draw_graph(root, max_nodes=None).source
+def dot_source(model: Module, root: Value) -> str:
+    """The DOT source of the whole graph below `root` (no collapsing), clustered by `model`."""
+    source: str = draw_graph(root, max_nodes=None, model=model).source
     return source
 
 
@@ -78,13 +78,13 @@ def main(argv: list[str] | None = None) -> int:
     net = Net222(SEED.w)
     E_total = net(i=SEED.i, t=SEED.t)
     E_total.backward()
-    build = median_seconds(lambda: draw_graph(E_total, highlight="w1").source, repeats)
+    build = median_seconds(lambda: draw_graph(E_total, highlight="w1", model=net).source, repeats)
     n = len(topological_order(E_total))
     row("build DOT, graph", f"{build * 1e3:.2f} ms", f"{n} nodes, highlighted paths to w1")
     build_net = median_seconds(lambda: draw_network(net).source, repeats)
     row("build DOT, network", f"{build_net * 1e3:.2f} ms")
     if has_dot:
-        graph, network = draw_graph(E_total, highlight="w1"), draw_network(net)
+        graph, network = draw_graph(E_total, highlight="w1", model=net), draw_network(net)
         svg = statistics.median(render_seconds(graph) for _ in range(repeats))
         row("render SVG, graph", f"{svg:.3f} s", verdict(svg, TARGET_RENDER_222_S))
         png = statistics.median(render_seconds(graph, "png") for _ in range(repeats))
@@ -93,11 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         row("render SVG, network", f"{net_svg:.3f} s", verdict(net_svg, TARGET_RENDER_222_S))
 
     print("\nBuilding the DOT source of larger graphs (draw_graph(root, max_nodes=None).source)")
-    roots = {size: loss_graph(size) for size in SIZES}
+    roots = {size: model_and_loss_graph(size) for size in SIZES}
     per_node = []
-    for size, root in roots.items():
+    for size, (model, root) in roots.items():
         n = len(topological_order(root))
-        seconds = median_seconds(functools.partial(dot_source, root), repeats)
+        seconds = median_seconds(functools.partial(dot_source, model, root), repeats)
         per_node.append(seconds / n * 1e6)
         note = (
             verdict(seconds * 1e3, TARGET_BUILD_5K_MS)
@@ -108,15 +108,17 @@ def main(argv: list[str] | None = None) -> int:
     spread = max(per_node) / min(per_node)
     row("µs per node, largest/smallest", f"{spread:.2f}", "about 1 when the cost is linear")
 
-    largest = roots[SIZES[-1]]
+    model, largest = roots[SIZES[-1]]
     n = len(topological_order(largest))
-    collapsed = draw_graph(largest, max_nodes=2000)
-    seconds = median_seconds(lambda: draw_graph(largest, max_nodes=2000).source, repeats)
+    collapsed = draw_graph(largest, max_nodes=2000, model=model)
+    seconds = median_seconds(
+        lambda: draw_graph(largest, max_nodes=2000, model=model).source, repeats
+    )
     row(f"build DOT, {n:,} collapsed", f"{seconds * 1e3:.1f} ms", "the default max_nodes=2000")
     if has_dot and not args.quick:
         row(f"render SVG, {n:,} collapsed", f"{render_seconds(collapsed):.2f} s")
     if has_dot and args.render_large:
-        full = draw_graph(largest, max_nodes=None)
+        full = draw_graph(largest, max_nodes=None, model=model)
         row(f"render SVG, {n:,} nodes", f"{render_seconds(full):.1f} s", "the whole graph")
     return 0
 

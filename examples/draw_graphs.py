@@ -15,7 +15,7 @@ to install Graphviz.
 import sys
 from pathlib import Path
 
-from tinygrad_edu import SEED, Net222
+from tinygrad_edu import SEED, Net222, TensorNet222
 from tinygrad_edu.viz import GraphvizNotFoundError, count_paths, draw_graph, draw_network, render
 
 
@@ -32,7 +32,7 @@ def main(folder: str = "pictures") -> None:
         f"w5 reaches E_total along {count_paths(E_total, w5)} path:  ∂E_total/∂w5 = {w5.grad:.6g}"
     )
 
-    batch = Net222(SEED.w, engine="tensor")
+    batch = TensorNet222(SEED.w)
     E_batch = batch(i=[SEED.i], t=[SEED.t])
     E_batch.backward()
 
@@ -41,7 +41,7 @@ def main(folder: str = "pictures") -> None:
         "graph_w1": draw_graph(E_total, model=net, highlight=w1),
         "graph_w5": draw_graph(E_total, model=net, highlight="w5"),
         "network": draw_network(net),
-        "tensor_graph": draw_graph(E_batch, highlight=batch.weights[0]),
+        "tensor_graph": draw_graph(E_batch, model=batch, highlight=batch.weights[0]),
     }
     out = Path(folder)
     fmt = "svg"

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu import MLP, Adam, Tensor, no_grad
+from tinygrad_edu import Adam, Tensor, TensorMLP, no_grad
 from tinygrad_edu.losses import cross_entropy
 from tinygrad_edu.train import History, train
 
@@ -36,14 +36,16 @@ def make_spiral(per_class: int = PER_CLASS, seed: int = 0) -> tuple[Any, Any]:
     return X, arm
 
 
-def fit(steps: int = STEPS, per_class: int = PER_CLASS, seed: int = 0) -> tuple[MLP, History, Any]:
+def fit(
+    steps: int = STEPS, per_class: int = PER_CLASS, seed: int = 0
+) -> tuple[TensorMLP, History, Any]:
     """Train for `steps` Adam steps; returns the net, its history, and the accuracy of each
     class on a new spiral (drawn with another seed: points it has never seen)."""
     X, y = make_spiral(per_class, seed)
     activations = ["tanh", "tanh", "linear"]  # the last layer's outputs are the logits z
-    net = MLP(2, [32, 32, CLASSES], activation=activations, seed=seed, engine="tensor")
+    net = TensorMLP(2, [32, 32, CLASSES], activation=activations, seed=seed)
 
-    def loss(net: MLP) -> Tensor:
+    def loss(net: TensorMLP) -> Tensor:
         value: Tensor = cross_entropy(net(X), y)  # −log softmax(z)[class], averaged
         return value
 
@@ -58,7 +60,7 @@ def fit(steps: int = STEPS, per_class: int = PER_CLASS, seed: int = 0) -> tuple[
 def main(argv: Sequence[str] | None = None) -> None:
     """Train and print the loss and the accuracy of each class."""
     parser = argparse.ArgumentParser(
-        allow_abbrev=False, description="Learn a three-arm spiral with a tensor MLP."
+        allow_abbrev=False, description="Learn a three-arm spiral with a TensorMLP."
     )
     parser.add_argument("--quick", action="store_true", help="fewer points and steps")
     args = parser.parse_args(argv)

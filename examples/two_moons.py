@@ -1,4 +1,4 @@
-"""Two moons: a small tensor MLP learns a curved decision boundary, and draws it.
+"""Two moons: a small TensorMLP learns a curved decision boundary, and draws it.
 
 python examples/two_moons.py                    # train and report the accuracy
 python examples/two_moons.py --plot moons.png   # also draw the decision boundary (PNG or SVG)
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu import MLP, Adam, Tensor, no_grad
+from tinygrad_edu import Adam, Tensor, TensorMLP, no_grad
 from tinygrad_edu.losses import binary_cross_entropy
 from tinygrad_edu.train import History, check_output_path, save_figure, train
 
@@ -40,13 +40,13 @@ def make_moons(n: int = POINTS, noise: float = 0.15, seed: int = 0) -> tuple[Any
     return X, labels
 
 
-def fit(steps: int = STEPS, n: int = POINTS, seed: int = 0) -> tuple[MLP, History, float]:
+def fit(steps: int = STEPS, n: int = POINTS, seed: int = 0) -> tuple[TensorMLP, History, float]:
     """Train on `n` moon points for `steps` Adam steps; returns the net, its history, and its
     accuracy on `n` new points (drawn with another seed: points it has never seen)."""
     X, labels = make_moons(n, seed=seed)
-    net = MLP(2, [16, 16, 1], activation=["tanh", "tanh", "linear"], seed=seed, engine="tensor")
+    net = TensorMLP(2, [16, 16, 1], activation=["tanh", "tanh", "linear"], seed=seed)
 
-    def loss(net: MLP) -> Tensor:
+    def loss(net: TensorMLP) -> Tensor:
         logits = net(X).reshape(-1)
         value: Tensor = binary_cross_entropy(logits, labels, with_logits=True)
         return value
@@ -55,14 +55,14 @@ def fit(steps: int = STEPS, n: int = POINTS, seed: int = 0) -> tuple[MLP, Histor
     return net, history, accuracy(net, *make_moons(n, seed=seed + 1))
 
 
-def accuracy(net: MLP, points: Any, labels: Any) -> float:
+def accuracy(net: TensorMLP, points: Any, labels: Any) -> float:
     """The fraction of points on the right side of the boundary z = 0 (σ(z) = ½)."""
     with no_grad():
         predicted = net(points).data.reshape(-1) > 0.0
     return float(np.mean(predicted == (labels > 0.5)))
 
 
-def plot_boundary(net: MLP, points: Any, labels: Any, path: str | Path) -> Path:
+def plot_boundary(net: TensorMLP, points: Any, labels: Any, path: str | Path) -> Path:
     """Draw the points and the regions each class gets (σ(z) shaded from 0 to 1) as PNG or SVG."""
     from matplotlib.figure import Figure  # the optional extra: pip install "tinygrad-edu[plot]"
 
@@ -89,7 +89,7 @@ def plot_boundary(net: MLP, points: Any, labels: Any, path: str | Path) -> Path:
 def main(argv: Sequence[str] | None = None) -> None:
     """Train, print the loss and accuracy, and draw the boundary if --plot is given."""
     parser = argparse.ArgumentParser(
-        allow_abbrev=False, description="Learn two moons with a tensor MLP."
+        allow_abbrev=False, description="Learn two moons with a TensorMLP."
     )
     parser.add_argument("--plot", metavar="PATH", help="draw the decision boundary (.png, .svg)")
     parser.add_argument("--quick", action="store_true", help="fewer points and steps")

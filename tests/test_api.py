@@ -5,12 +5,13 @@ from __future__ import annotations
 import inspect
 
 import tinygrad_edu
-from tinygrad_edu import graph, losses, net222, nn, optim, tensor, testing, value
+from tinygrad_edu import cli, graph, losses, net222, nn, optim, tensor, testing, train, value, viz
 
 PUBLIC = {
-    "MLP", "SEED", "SGD", "Adam", "Layer", "Linear", "Module", "Net222", "Neuron", "ReLU",
-    "Sequential", "Sigmoid", "Tanh", "Tensor", "Value", "__version__", "closed_form",
-    "concatenate", "is_grad_enabled", "losses", "no_grad", "stack", "topological_order",
+    "MLP", "SEED", "SGD", "Adam", "Layer", "Layout", "Linear", "Module", "Net222", "Neuron",
+    "ReLU", "Sequential", "Sigmoid", "Tanh", "Tensor", "TensorMLP", "TensorNet222", "Value",
+    "__version__", "closed_form", "concatenate", "is_grad_enabled", "losses", "no_grad", "stack",
+    "topological_order",
 }  # fmt: skip
 
 
@@ -22,7 +23,7 @@ def test_public_api_is_pinned() -> None:
 
 def test_every_public_function_and_method_has_a_docstring() -> None:
     missing = []
-    for module in (graph, value, tensor, nn, optim, losses, net222, testing):
+    for module in (graph, value, tensor, nn, optim, losses, net222, testing, train, viz, cli):
         for name in module.__all__:
             obj = getattr(module, name)
             if not (inspect.isfunction(obj) or inspect.isclass(obj)):

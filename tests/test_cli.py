@@ -6,12 +6,14 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tinygrad_edu import SEED, Net222, closed_form
-from tinygrad_edu.cli import main
+from tinygrad_edu import SEED, Net222, Neuron, Value, cli, closed_form
+from tinygrad_edu.__main__ import main
 from tinygrad_edu.net222 import WEIGHT_NAMES
 from tinygrad_edu.testing import CLOSED_FORM_ATOL, close
 
@@ -193,3 +195,50 @@ def test_demo_writes_its_files(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert {"sweep.png", "training.csv"} <= names
     if shutil.which("dot") or os.environ.get("CI") == "true":
         assert {"graph.svg", "network.svg", "graph_w1.svg"} <= names
+
+
+class OneNeuron:
+    """A worked example other than the 2-2-2 network: y = w·x, L = ½(y − t)²."""
+
+    loss_name = "L"
+    lrs = (0.1, 0.5)
+    thresholds = (0.01,)
+    derive_all = ("w", "y")
+    numbers = (("x", 1, "X", "the input x"),)
+    examples = ("derive --all",)
+    help: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
+        name: (f"{name} of one neuron", f"The {name} command on y = w·x.", (name,))
+        for name in ("demo", "graph", "explain", "derive", "train", "sweep")
+    }
+    option_help: Mapping[str, str] = {}
+
+    def network(self) -> tuple[Neuron, Value, dict[str, Value]]:
+        neuron = Neuron(1, "linear", bias=False, label="y", weights=[0.5])
+        w = neuron.w[0]
+        w.label = "w"
+        y = neuron([Value(2.0, "x")])
+        y.label = "y"
+        L = 0.5 * (y - Value(3.0, "t")) ** 2
+        L.label = "L"
+        L.backward()
+        return neuron, L, {"w": w, "y": y}
+
+    def __getattr__(self, name: str) -> Any:  # demo, train, sweep: not needed here
+        raise AttributeError(name)
+
+
+def test_the_command_line_runs_any_worked_example(capsys: pytest.CaptureFixture[str]) -> None:
+    example = OneNeuron()
+    assert cli.main(["derive", "--all"], example=example) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("∂L/∂w = ") and lines[1].startswith("∂L/∂y = ")
+    assert cli.main(["explain", "w"], example=example) == 0
+    assert "∂L/∂w" in capsys.readouterr().out
+    assert cli.main(["graph", "--network", "--format", "dot"], example=example) == 0
+    assert '"x1":e -> "y":in:w [label=<<b>w</b> = 0.5' in capsys.readouterr().out
+    assert cli.main(["explain", "v"], example=example) == 2
+    assert "unknown node 'v'; choose one of w, y" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--help"], example=example)
+    out = capsys.readouterr().out
+    assert "--x X" in out and "the input x" in out and "with L below this" in out

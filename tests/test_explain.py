@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.catalogue import CASES, OpCase
-from tinygrad_edu import SEED, Net222, Tensor, Value
+from tinygrad_edu import SEED, Net222, Tensor, TensorNet222, Value
 from tinygrad_edu import net222 as net222_module
 from tinygrad_edu.explain import (
     MAX_PATHS,
@@ -344,7 +344,7 @@ def test_trace_table_lists_every_node_in_order_with_values_and_grads() -> None:
 
 
 def test_tensor_graphs_get_paths_and_shapes() -> None:
-    net = Net222(engine="tensor")
+    net = TensorNet222()
     E_total = net(i=np.array([SEED.i]), t=np.array([SEED.t]))
     E_total.backward()
     W_h = net.weights[0]

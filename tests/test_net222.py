@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tinygrad_edu import SEED, SGD, Net222, closed_form
+from tinygrad_edu import SEED, SGD, Net222, TensorNet222, closed_form
 from tinygrad_edu.net222 import BIAS_NAMES, NODE_NAMES, WEIGHT_NAMES
 from tinygrad_edu.testing import (
     CLOSED_FORM_ATOL,
@@ -186,16 +186,18 @@ def test_sgd_step_equals_the_update_rule_on_the_closed_form() -> None:
 
 
 def test_net222_errors_name_what_is_wrong() -> None:
-    with pytest.raises(ValueError, match=r"w \(w1..w8\) needs 8 numbers, got 7"):
+    with pytest.raises(ValueError, match=r"Net222: w \(w1..w8\): needs 8 numbers, got 7"):
         Net222(SEED.w[:7])
-    with pytest.raises(ValueError, match=r"b \(b_h1, b_h2, b_o1, b_o2\) needs 4 numbers, got 2"):
+    with pytest.raises(ValueError, match=r"b \(b_h1, b_h2, b_o1, b_o2\): needs 4 numbers, got 2"):
         Net222(SEED.w, b=(0.1, 0.2))
-    with pytest.raises(ValueError, match=r"i \(i1, i2\) needs 2 numbers, got 3"):
+    with pytest.raises(ValueError, match=r"i \(i1, i2\): needs 2 numbers, got 3"):
         Net222()(i=(1.0, 2.0, 3.0), t=SEED.t)
     with pytest.raises(TypeError, match="takes a real number"):
         Net222()(i=SEED.i, t=("a", 1.0))
-    with pytest.raises(TypeError, match=r"w \(w1..w8\) must be a sequence of 8 numbers, got 0.5"):
+    with pytest.raises(TypeError, match=r"w \(w1..w8\): needs a list of 8 numbers, got 0.5"):
         Net222(w=0.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"TensorNet222: w \(w1..w8\): needs 8 numbers, got 7"):
+        TensorNet222(SEED.w[:7])
     with pytest.raises(ValueError, match=r"closed_form: needs i = .* got 2, 2, 7 and None"):
         closed_form(SEED.i, SEED.t, SEED.w[:7])
 
@@ -209,3 +211,45 @@ def test_net222_evaluates_inside_no_grad() -> None:
     assert close(E_total.data, 0.24251985734837728, ULP_RTOL, 0.0)
     assert E_total.parents == ()
     assert close(net.nodes["h1"].data, 0.15 * 0.05 + 0.2 * 0.1, ULP_RTOL, 0.0)
+
+
+# --- the network's structure, as the pictures read it ------------------------------------------
+
+
+def test_parameters_are_named_by_their_modules() -> None:
+    net = Net222(SEED.w, b=(0.35, 0.35, 0.6, 0.6))
+    named = net.named_parameters()
+    assert [p for _, p in named] == net.parameters()
+    assert [path for path, _ in named][:3] == ["mlp.L1.N1.w1", "mlp.L1.N1.w2", "mlp.L1.N1.b"]
+    batched = TensorNet222(SEED.w)
+    assert batched.named_parameters() == [
+        ("mlp.L1.weight", batched.weights[0]), ("mlp.L2.weight", batched.weights[1]),
+    ]  # fmt: skip
+
+
+def test_the_layout_is_the_derivations_figure_on_both_engines() -> None:
+    for net in (
+        Net222(SEED.w, b=(0.35, 0.35, 0.6, 0.6)),
+        TensorNet222(SEED.w, b=(0.35, 0.35, 0.6, 0.6)),
+    ):
+        layout = net.layout()
+        assert layout.inputs == ("i1", "i2")
+        assert [layer.title for layer in layout.layers] == ["hidden layer", "output layer"]
+        assert [layer.bias_node for layer in layout.layers] == ["bias_h", "bias_o"]
+        neurons = [n for layer in layout.layers for n in layer.neurons]
+        assert [(n.name, n.output) for n in neurons] == [
+            ("h1", "a_h1"), ("h2", "a_h2"), ("o1", "a_o1"), ("o2", "a_o2"),
+        ]  # fmt: skip
+        # Weight 2n + j of a layer is input j's weight into neuron n, in the derivation's order.
+        weights = [w for n in neurons for w in n.weights]
+        assert [w.name for w in weights] == list(WEIGHT_NAMES)
+        assert [w.data for w in weights] == list(SEED.w)
+        assert [n.bias.name for n in neurons if n.bias is not None] == list(BIAS_NAMES)
+        assert layout.loss is not None and layout.loss.column == ("E1", "E2")
+        assert layout.loss_name == "E_total"
+    # After a call on one sample, the figure knows every named node's value and gradient.
+    net = Net222()
+    net(i=SEED.i, t=SEED.t).backward()
+    values = net.layout().values
+    assert values["a_h1"] == (net.nodes["a_h1"].data, net.nodes["a_h1"].grad)
+    assert set(values) == set(NODE_NAMES)

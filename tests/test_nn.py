@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tinygrad_edu import MLP, SGD, Layer, Neuron, Value, no_grad, topological_order
+from tinygrad_edu import MLP, SGD, Layer, Module, Neuron, Value, no_grad, topological_order
 from tinygrad_edu.testing import FD_ATOL, FD_RTOL, close, finite_difference
 
 
@@ -88,11 +88,11 @@ def test_module_errors_name_the_problem() -> None:
         MLP(2, [2], activation="softplus")
     with pytest.raises(ValueError, match="got 1 activations for 2 layers"):
         MLP(2, [2, 2], activation=["tanh"])
-    with pytest.raises(ValueError, match="nin must be a positive int"):
+    with pytest.raises(ValueError, match="MLP: nin: must be a whole number >= 1, got 0"):
         MLP(0, [2])
     with pytest.raises(ValueError, match="nouts must be a non-empty list"):
         MLP(2, [])
-    with pytest.raises(ValueError, match="nout must be a positive int"):
+    with pytest.raises(ValueError, match="Layer L2: nout: must be a whole number >= 1, got 0"):
         MLP(2, [2, 0])
     with pytest.raises(ValueError, match=r"Layer L1: expected 2 inputs, got 3"):
         MLP(2, [2])([1.0, 2.0, 3.0])
@@ -102,7 +102,7 @@ def test_module_errors_name_the_problem() -> None:
         MLP(2, [2, 2], bias=False).set_parameters([0.1] * 7)
     with pytest.raises(TypeError, match=r"set_parameters \(L1.N1.w1\) takes a real number"):
         MLP(2, [1], bias=False).set_parameters(["a", 1.0])
-    with pytest.raises(ValueError, match="expected 2 weights, got 3"):
+    with pytest.raises(ValueError, match=r"Neuron 'neuron': weights: needs 2 numbers, got 3"):
         Neuron(2, weights=[1.0, 2.0, 3.0])
 
 
@@ -179,3 +179,51 @@ def test_parameters_can_be_set_from_a_numpy_array() -> None:
     net.set_parameters(np.array([0.25, -0.5]))
     assert [p.data for p in net.parameters()] == [0.25, -0.5]
     assert [w.data for w in Neuron(2, weights=np.array([1.0, 2.0])).w] == [1.0, 2.0]
+
+
+# --- names and layouts: what a model says about its own structure ---------------------------
+
+
+def test_named_parameters_follow_the_modules_and_the_parameters_order() -> None:
+    net = MLP(2, [2, 1])
+    named = net.named_parameters()
+    assert [p for _, p in named] == net.parameters()
+    # The paths of the library's modules are its labels: layer, neuron, weight.
+    assert [path for path, _ in named] == [p.label for p in net.parameters()]
+    assert Layer(2, 1).named_parameters()[0][0] == "N1.w1"
+    assert [path for path, _ in Neuron(2, bias=True).named_parameters()] == ["w1", "w2", "b"]
+
+    class Pair(Module):  # a module that only lists its parameters
+        def __init__(self) -> None:
+            self.a, self.b = Value(1.0, "a"), Value(2.0)
+
+        def parameters(self) -> list[Value]:
+            return [self.a, self.b]
+
+    assert [path for path, _ in Pair().named_parameters()] == ["a", "1"]
+
+
+def test_the_layout_of_a_value_mlp_lists_its_neurons_and_their_weights() -> None:
+    net = MLP(3, [2, 1], activation=["tanh", "sigmoid"], seed=0)
+    layout = net.layout()
+    assert layout.inputs == ("x1", "x2", "x3")
+    assert [layer.title for layer in layout.layers] == ["layer L1", "layer L2"]
+    assert [layer.is_output for layer in layout.layers] == [False, True]
+    first = layout.layers[0].neurons[1]
+    assert (first.name, first.activation) == ("L1.N2", "tanh")
+    neuron = net.layers[0].neurons[1]
+    assert [(w.name, w.parameter, w.index) for w in first.weights] == [
+        (w.label, w, None) for w in neuron.w
+    ]
+    assert first.bias is not None and first.bias.parameter is neuron.b
+    assert layout.layers[1].neurons[0].activation == "sigmoid"
+    lone = Neuron(2, "relu", label="h1").layout()
+    assert lone.layers[0].title == "" and lone.layers[0].neurons[0].name == "h1"
+
+
+def test_a_module_that_does_not_say_its_layers_raises_not_implemented() -> None:
+    class Custom(Module):
+        pass
+
+    with pytest.raises(NotImplementedError, match="Custom does not say what its layers"):
+        Custom().layout()

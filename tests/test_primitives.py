@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from tests.catalogue import CASES, drawn_from
 from tinygrad_edu import Tensor, Value
-from tinygrad_edu.explain import _Sympy
+from tinygrad_edu.explain import SymbolicMath
 from tinygrad_edu.primitives import CATALOGUE, Primitive
 from tinygrad_edu.testing import CLOSED_FORM_ATOL, CLOSED_FORM_RTOL, close
 
@@ -87,9 +87,9 @@ def test_formula_and_derivative_formula_agree_with_the_scalar_rule(
     local = (local,) if len(xs) == 1 else local
     symbols = sympy.symbols(f"x1:{len(xs) + 1}")
     o = sympy.Symbol("o")
-    formula = sympy.sympify(p.formula(_Sympy, *symbols))
+    formula = sympy.sympify(p.formula(SymbolicMath, *symbols))
     assert close(_exactly(formula, (*symbols, o), (*xs, out)), out, 1e-12, 1e-300)
-    for d_formula, d_rule in zip(p.derivative(_Sympy, o, *symbols), local):
+    for d_formula, d_rule in zip(p.derivative(SymbolicMath, o, *symbols), local):
         expr = sympy.sympify(d_formula)
         value = _exactly(expr, (*symbols, o), (*xs, out))
         assert close(value, float(d_rule), CLOSED_FORM_RTOL, CLOSED_FORM_ATOL), (expr, d_rule)

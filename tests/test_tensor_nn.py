@@ -13,7 +13,7 @@ from hypothesis.extra import numpy as hnp
 
 from tests.catalogue import reals
 from tests.test_tensor import check_tensor_grads
-from tinygrad_edu import MLP, SEED, Net222, Value, closed_form, no_grad
+from tinygrad_edu import MLP, SEED, Net222, TensorMLP, TensorNet222, Value, closed_form, no_grad
 from tinygrad_edu.losses import cross_entropy, mse
 from tinygrad_edu.net222 import WEIGHT_NAMES
 from tinygrad_edu.nn import Linear, ReLU, Sequential, Sigmoid, Tanh
@@ -55,15 +55,18 @@ def test_sequential_and_activation_modules_work_on_both_engines() -> None:
 
 
 def test_mlp_on_tensors() -> None:
-    net = MLP(2, [16, 16, 3], activation=["tanh", "tanh", "linear"], seed=0, engine="tensor")
+    net = TensorMLP(2, [16, 16, 3], activation=["tanh", "tanh", "linear"], seed=0)
     assert [p.label for p in net.parameters()] == [
         "L1.weight", "L1.bias", "L2.weight", "L2.bias", "L3.weight", "L3.bias",
     ]  # fmt: skip
     out = net(np.zeros((7, 2)))
     assert isinstance(out, Tensor)
     assert out.shape == (7, 3)
-    with pytest.raises(ValueError, match="engine must be 'value' or 'tensor'"):
-        MLP(2, [2], engine="jax")
+    # The engine is the class, not a flag.
+    with pytest.raises(TypeError, match="unexpected keyword argument 'engine'"):
+        MLP(2, [2], engine="tensor")  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="TensorMLP: got 1 activations for 2 layers"):
+        TensorMLP(2, [2, 2], activation=["tanh"])
 
 
 @settings(max_examples=25)
@@ -74,7 +77,7 @@ def test_mlp_on_tensors() -> None:
 def test_tensor_mlp_matches_value_mlp(x: np.ndarray, seed: int) -> None:
     # The same weights in both engines give the same outputs and the same gradients.
     scalar = MLP(2, [3, 2], activation="tanh", seed=seed)
-    batched = MLP(2, [3, 2], activation="tanh", seed=seed, engine="tensor")
+    batched = TensorMLP(2, [3, 2], activation="tanh", seed=seed)
     for layer_v, layer_t in zip(scalar.layers, batched.layers):
         layer_t.weight.data = np.array([[w.data for w in n.w] for n in layer_v.neurons])
         layer_t.bias.data = np.array([n.b.data for n in layer_v.neurons])
@@ -89,15 +92,15 @@ def test_tensor_mlp_matches_value_mlp(x: np.ndarray, seed: int) -> None:
 
 
 def test_state_dict_round_trip_through_a_file(tmp_path: Path) -> None:
-    for engine in ("value", "tensor"):
-        source = MLP(2, [4, 1], seed=1, engine=engine)
-        target = MLP(2, [4, 1], seed=2, engine=engine)
-        path = tmp_path / f"{engine}.npz"
+    for engine in (MLP, TensorMLP):
+        source = engine(2, [4, 1], seed=1)
+        target = engine(2, [4, 1], seed=2)
+        path = tmp_path / f"{engine.__name__}.npz"
         source.save(path)
         target.load_state_dict(path)
         for a, b in zip(source.parameters(), target.parameters()):
             assert np.array_equal(np.asarray(a.data), np.asarray(b.data))
-    net = MLP(2, [4, 1], seed=1, engine="tensor")
+    net = TensorMLP(2, [4, 1], seed=1)
     state = net.state_dict()
     state["L1.weight"] = np.ones((3, 3))
     with pytest.raises(
@@ -114,7 +117,7 @@ def test_loading_refuses_pickles(tmp_path: Path) -> None:
     path = tmp_path / "evil.npz"
     np.savez(path, **{"L1.weight": np.array([object()], dtype=object)})
     with pytest.raises(ValueError, match="allow_pickle"):
-        MLP(2, [1], engine="tensor").load_state_dict(path)
+        TensorMLP(2, [1]).load_state_dict(path)
 
 
 # --- optimisers on both engines ---------------------------------------------------------------
@@ -197,7 +200,7 @@ def test_batched_net222_equals_the_summed_closed_form(n: int) -> None:
     i = rng.uniform(-3, 3, (n, 2))
     t = rng.uniform(0, 1, (n, 2))
     w = tuple(rng.uniform(-10, 10, 8))
-    net = Net222(w, engine="tensor")
+    net = TensorNet222(w)
     E_total = net(i=i, t=t)
     E_total.backward()
     assert E_total.shape == ()
@@ -219,7 +222,7 @@ def test_batched_net222_equals_the_summed_closed_form(n: int) -> None:
 def test_both_engines_give_the_same_weight_gradients(
     i: np.ndarray, t: np.ndarray, w: tuple[float, ...]
 ) -> None:
-    batched = Net222(w, engine="tensor")
+    batched = TensorNet222(w)
     batched(i=i, t=t).backward()
     scalar = Net222(w)
     for row_i, row_t in zip(i, t):
@@ -229,7 +232,7 @@ def test_both_engines_give_the_same_weight_gradients(
 
 
 def test_batched_net222_names_its_tensors_and_takes_biases() -> None:
-    net = Net222(SEED.w, b=(0.35, 0.35, 0.6, 0.6), engine="tensor")
+    net = TensorNet222(SEED.w, b=(0.35, 0.35, 0.6, 0.6))
     E_total = net(i=[SEED.i], t=[SEED.t])
     assert set(net.nodes) == {"i", "t", "h", "a_h", "o", "a_o", "E", "E_total"}
     assert all(node.label == name for name, node in net.nodes.items())
@@ -243,15 +246,15 @@ def test_batched_net222_names_its_tensors_and_takes_biases() -> None:
         net(i=[1.0, 2.0, 3.0], t=SEED.t)
     with pytest.raises(ValueError, match=r"i has shape \(2, 2\) but t has shape \(1, 2\)"):
         net(i=[SEED.i, SEED.i], t=[SEED.t])
-    with pytest.raises(ValueError, match="engine must be 'value' or 'tensor'"):
-        Net222(engine="numpy")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'engine'"):
+        Net222(engine="tensor")  # type: ignore[call-arg]
 
 
 def test_tensor_training_step_with_cross_entropy() -> None:
     rng = np.random.default_rng(0)
     x = rng.standard_normal((32, 4))
     y = (x[:, 0] > 0).astype(int) + (x[:, 1] > 0).astype(int)
-    net = MLP(4, [16, 3], activation=["relu", "linear"], seed=0, engine="tensor")
+    net = TensorMLP(4, [16, 3], activation=["relu", "linear"], seed=0)
     opt = Adam(net.parameters(), lr=0.05)
     losses = []
     for _ in range(60):
@@ -261,3 +264,43 @@ def test_tensor_training_step_with_cross_entropy() -> None:
         opt.step()
         losses.append(loss.item())
     assert losses[-1] < 0.5 * losses[0]
+
+
+# --- names and layouts ------------------------------------------------------------------------
+
+
+def test_tensor_modules_name_their_parameters_by_path() -> None:
+    net = TensorMLP(2, [3, 1], seed=0)
+    assert [path for path, _ in net.named_parameters()] == [
+        "L1.weight", "L1.bias", "L2.weight", "L2.bias",
+    ]  # fmt: skip
+    assert [p for _, p in net.named_parameters()] == net.parameters()
+    model = Sequential(Linear(2, 3, seed=0), Tanh(), Linear(3, 1, seed=1))
+    assert [path for path, _ in model.named_parameters()] == [
+        "0.weight", "0.bias", "2.weight", "2.bias",
+    ]  # fmt: skip
+    assert [p for _, p in model.named_parameters()] == model.parameters()
+
+
+def test_the_layout_of_linear_layers_reads_entries_of_their_matrices() -> None:
+    net = TensorMLP(2, [3, 1], activation=["tanh", "linear"], seed=0)
+    layout = net.layout()
+    assert layout.inputs == ("x1", "x2")
+    assert [layer.title for layer in layout.layers] == ["layer L1", "layer L2"]
+    neuron = layout.layers[0].neurons[2]
+    assert (neuron.name, neuron.activation) == ("L1.N3", "tanh")
+    W = net.layers[0].weight
+    # Neuron n reads row n of W: its weight from input j is W[n, j].
+    assert [(w.name, w.index) for w in neuron.weights] == [("L1.weight[2, 0]", (2, 0)),
+                                                           ("L1.weight[2, 1]", (2, 1))]  # fmt: skip
+    assert all(w.parameter is W and w.data == W.data[w.index] for w in neuron.weights)
+    assert neuron.bias is not None and neuron.bias.name == "L1.bias[2]"
+    assert layout.layers[1].neurons[0].activation == "linear"
+    # A Sequential is laid out by its children: each Linear a layer, each activation its σ.
+    model = Sequential(Linear(2, 3, seed=0), Tanh(), Linear(3, 1, seed=1), Sigmoid())
+    layers = model.layout().layers
+    assert [layer.title for layer in layers] == ["layer 0", "layer 2"]
+    assert [n.activation for layer in layers for n in layer.neurons] == ["tanh"] * 3 + ["sigmoid"]
+    assert layers[1].is_output
+    with pytest.raises(NotImplementedError, match="before any layer"):
+        Sequential(Tanh(), Linear(2, 1)).layout()

@@ -21,17 +21,27 @@ import graphviz
 import numpy as np
 import pytest
 
-from tinygrad_edu import MLP, SEED, Net222, Tensor, Value, topological_order
-from tinygrad_edu.net222 import WEIGHT_NAMES
+from tinygrad_edu import (
+    MLP,
+    SEED,
+    Linear,
+    Module,
+    Net222,
+    Sequential,
+    Tanh,
+    Tensor,
+    TensorMLP,
+    TensorNet222,
+    Value,
+    topological_order,
+)
+from tinygrad_edu.net222 import WEIGHT_NAMES, demo_pictures, net222_graph, net222_network
 from tinygrad_edu.viz import (
     HIGHLIGHT,
     GraphvizNotFoundError,
     count_paths,
-    demo_pictures,
     draw_graph,
     draw_network,
-    net222_graph,
-    net222_network,
     render,
 )
 
@@ -144,8 +154,8 @@ def test_the_legend_explains_every_role(dot: None, tmp_path: Path) -> None:
 
 
 def test_nodes_are_grouped_by_neuron_and_layer(dot: None, tmp_path: Path) -> None:
-    _, E_total = seed_net()
-    graph = draw_graph(E_total)
+    net, E_total = seed_net()
+    graph = draw_graph(E_total, model=net)
     assert sorted(drawn(graph, tmp_path).clusters) == sorted(
         ["hidden layer", "neuron h1", "neuron h2", "output layer", "neuron o1", "neuron o2"]
     )
@@ -311,7 +321,7 @@ def test_show_data_and_show_grad_can_be_switched_off(dot: None, tmp_path: Path) 
 def test_tensor_graph_shows_shapes_and_the_gradient_flowing_along_each_edge(
     dot: None, tmp_path: Path
 ) -> None:
-    net = Net222(SEED.w, engine="tensor")
+    net = TensorNet222(SEED.w)
     E_total = net(i=[SEED.i], t=[SEED.t])
     E_total.backward()
     W_h = net.weights[0]
@@ -330,7 +340,7 @@ def test_tensor_graph_shows_shapes_and_the_gradient_flowing_along_each_edge(
     assert "".join(edge["texts"]) == f"(2, 2) {grad}"
     assert count_paths(E_total, W_h) == 1
     assert "1 path from E_total down to w1..w4" in picture.title
-    clusters = drawn(draw_graph(E_total), tmp_path, "plain").clusters
+    clusters = drawn(draw_graph(E_total, model=net), tmp_path, "plain").clusters
     assert sorted(clusters) == ["hidden layer", "output layer"]
 
 
@@ -342,23 +352,28 @@ def test_tensor_edges_before_backward_show_the_jacobian_shape() -> None:
     assert "grad none" in source
 
 
-def test_mlp_graph_roles_and_clusters_from_labels_and_from_the_model(tmp_path: Path) -> None:
+def test_mlp_graph_roles_from_labels_and_clusters_from_the_model(tmp_path: Path) -> None:
     mlp = MLP(2, [2, 1], seed=0)
     (y,) = mlp([0.5, -1.0])
     loss = (y - 1.0) ** 2
     loss.backward()
-    for graph in (draw_graph(loss), draw_graph(loss, model=mlp)):
-        members = cluster_members(graph.source)
-        assert set(members) == {
-            "layer L1", "neuron L1.N1", "neuron L1.N2", "layer L2", "neuron L2.N1",
-        }  # fmt: skip
-        assert graph.source.count('class="parameter"') == len(mlp.parameters()) == 9
-        # The output's activation is the neuron's; y − 1 and its square are the loss's.
-        order = topological_order(loss)
-        k = {id(n): f"n{k}" for k, n in enumerate(order)}
-        assert k[id(y)] in members["neuron L2.N1"]
-        clustered = set().union(*members.values())
-        assert k[id(loss)] not in clustered and k[id(loss.parents[0])] not in clustered
+    graph = draw_graph(loss, model=mlp)
+    members = cluster_members(graph.source)
+    assert set(members) == {
+        "layer L1", "neuron L1.N1", "neuron L1.N2", "layer L2", "neuron L2.N1",
+    }  # fmt: skip
+    assert graph.source.count('class="parameter"') == len(mlp.parameters()) == 9
+    # The output's activation is the neuron's; y − 1 and its square are the loss's.
+    order = topological_order(loss)
+    k = {id(n): f"n{k}" for k, n in enumerate(order)}
+    assert k[id(y)] in members["neuron L2.N1"]
+    clustered = set().union(*members.values())
+    assert k[id(loss)] not in clustered and k[id(loss.parents[0])] not in clustered
+    # Without the model, the labels still say which leaves are parameters; only the model
+    # says which neuron and layer each belongs to.
+    unclustered = draw_graph(loss)
+    assert unclustered.source.count('class="parameter"') == 9
+    assert cluster_members(unclustered.source) == {}
     # params= decides alone: here only L2's weights count as parameters.
     graph = draw_graph(loss, params=mlp.layers[1].parameters())
     assert graph.source.count('class="parameter"') == 3
@@ -399,7 +414,7 @@ def test_a_graph_past_max_nodes_with_modules_is_collapsed_by_module(
     loss.label = "E"
     loss.backward()
     n = len(topological_order(loss))
-    graph = draw_graph(loss, max_nodes=n - 1, highlight="L1.N1.w1")
+    graph = draw_graph(loss, max_nodes=n - 1, highlight="L1.N1.w1", model=mlp)
     picture = drawn(graph, tmp_path)
     boxes = {
         name: " ".join(picture.nodes[name]["texts"]) for name in picture.nodes if name[0] == "m"
@@ -412,7 +427,7 @@ def test_a_graph_past_max_nodes_with_modules_is_collapsed_by_module(
     assert picture.highlighted()  # the paths still show, between boxes
     # Collapsing is refused when even the collapsed picture is too big.
     with pytest.raises(ValueError, match="collapsed by module it would still show"):
-        draw_graph(loss, max_nodes=10)
+        draw_graph(loss, max_nodes=10, model=mlp)
 
 
 @pytest.mark.parametrize(("limit", "error"), [(0, ValueError), (-5, ValueError),
@@ -431,13 +446,13 @@ CONNECTIONS = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("engine", ["value", "tensor"])
+@pytest.mark.parametrize("engine", [Net222, TensorNet222])
 def test_network_diagram_has_the_eight_weights_on_the_right_edges(
-    dot: None, tmp_path: Path, engine: str
+    dot: None, tmp_path: Path, engine: type[Net222 | TensorNet222]
 ) -> None:
-    net = Net222(SEED.w, engine=engine)
+    net = engine(SEED.w)
     # The tensor engine takes a batch: here a batch of one, so each neuron has one value.
-    batch = engine == "tensor"
+    batch = engine is TensorNet222
     E_total = net(i=[SEED.i] if batch else SEED.i, t=[SEED.t] if batch else SEED.t)
     E_total.backward()
     picture = drawn(draw_network(net), tmp_path)
@@ -484,6 +499,61 @@ def test_network_of_a_wide_mlp_is_refused() -> None:
     with pytest.raises(ValueError, match=r"draw_network: .*6,400 connections.*max_edges=None"):
         draw_network(MLP(80, [80]))
     assert "L1.N80.w80" in draw_network(MLP(80, [80]), max_edges=None).source
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        TensorMLP(2, [3, 1], activation=["tanh", "linear"], seed=0),
+        Sequential(Linear(2, 3, seed=0), Tanh(), Linear(3, 1, seed=1)),
+    ],
+    ids=["TensorMLP", "Sequential"],
+)
+def test_network_diagram_of_linear_layers(dot: None, tmp_path: Path, model: Module) -> None:
+    picture = drawn(draw_network(model, show_grad=False), tmp_path)
+    first = model.layout().layers[0].title.removeprefix("layer ")  # "L1", or "0" in a Sequential
+    second = model.layout().layers[1].title.removeprefix("layer ")
+    edges = {"".join(e["texts"]).split(" = ")[0]: (e["tail"], e["head"]) for e in picture.edges}
+    # Neuron n reads row n of the weight matrix: its weight from input j is W[n, j].
+    assert edges[f"{first}.weight[2, 1]"] == ("x2", f"{first}.N3")
+    assert edges[f"{second}.weight[0, 2]"] == (f"{first}.N3", f"{second}.N1")
+    assert len(edges) == 2 * 3 + 3 * 1
+    W = model.parameters()[0]
+    assert f"{first}.weight[2, 1] = {W.data[2, 1]:.4g}" in "".join(
+        t for e in picture.edges for t in e["texts"]
+    )
+    assert picture.text(f"{first}.N1").startswith(f"{first}.N1tanh{first}.bias[0] = ")
+    assert picture.text(f"{second}.N1").startswith(f"{second}.N1linear")
+    assert sorted(picture.clusters) == sorted(
+        ["inputs", f"layer {first}", f"layer {second} (output)"]
+    )
+
+
+def test_draw_graph_clusters_a_sequential_by_its_layers() -> None:
+    model = Sequential(Linear(2, 3, seed=0), Tanh(), Linear(3, 1, seed=1))
+    loss = model(np.ones((4, 2))).sum()
+    members = cluster_members(draw_graph(loss, model=model).source)
+    assert set(members) == {"layer 0", "layer 2"}
+    order = topological_order(loss)
+    k = {id(n): f"n{k}" for k, n in enumerate(order)}
+    assert k[id(model[0].weight)] in members["layer 0"]
+    assert k[id(model[2].bias)] in members["layer 2"]
+
+
+def test_a_model_without_a_layout_is_refused_by_name() -> None:
+    class Custom(Module):
+        def __init__(self) -> None:
+            self.w = Value(1.0, "w1")
+
+        def parameters(self) -> list[Value]:
+            return [self.w]
+
+    model = Custom()
+    with pytest.raises(TypeError, match=r"draw_network: Custom does not say .* give it a layout"):
+        draw_network(model)
+    # draw_graph still draws it, without clusters.
+    y = model.w * 2.0
+    assert "subgraph cluster" not in draw_graph(y, model=model).source
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -545,7 +615,9 @@ def test_bad_arguments_are_named() -> None:
     _, E_total = seed_net()
     with pytest.raises(TypeError, match="draw_graph: root must be a Value or a Tensor, got list"):
         draw_graph([E_total])
-    with pytest.raises(ValueError, match="draw_graph: rankdir must be one of LR, RL, TB, BT"):
+    with pytest.raises(
+        ValueError, match="draw_graph: rankdir must be one of 'LR', 'RL', 'TB', 'BT'"
+    ):
         draw_graph(E_total, rankdir="sideways")
     with pytest.raises(TypeError, match="draw_graph: show_grad must be True or False"):
         draw_graph(E_total, show_grad="yes")  # type: ignore[arg-type]
@@ -557,7 +629,7 @@ def test_bad_arguments_are_named() -> None:
         draw_graph(E_total, model="Net222")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="draw_graph: params must be a list"):
         draw_graph(E_total, params=E_total)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="draw_network: model must be a Net222 or an MLP"):
+    with pytest.raises(TypeError, match="draw_network: model must be a tinygrad_edu Module"):
         draw_network(E_total)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="render: format must be one of svg, png, pdf, dot"):
         render(draw_graph(E_total), "graph.gif", "gif")

@@ -10,8 +10,20 @@
 
 from tinygrad_edu import losses
 from tinygrad_edu.graph import is_grad_enabled, no_grad, topological_order
-from tinygrad_edu.net222 import SEED, Net222, closed_form
-from tinygrad_edu.nn import MLP, Layer, Linear, Module, Neuron, ReLU, Sequential, Sigmoid, Tanh
+from tinygrad_edu.net222 import SEED, Net222, TensorNet222, closed_form
+from tinygrad_edu.nn import (
+    MLP,
+    Layer,
+    Layout,
+    Linear,
+    Module,
+    Neuron,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Tanh,
+    TensorMLP,
+)
 from tinygrad_edu.optim import SGD, Adam
 from tinygrad_edu.tensor import Tensor, concatenate, stack
 from tinygrad_edu.value import Value
@@ -24,6 +36,7 @@ __all__ = [
     "SGD",
     "Adam",
     "Layer",
+    "Layout",
     "Linear",
     "Module",
     "Net222",
@@ -33,6 +46,8 @@ __all__ = [
     "Sigmoid",
     "Tanh",
     "Tensor",
+    "TensorMLP",
+    "TensorNet222",
     "Value",
     "__version__",
     "closed_form",

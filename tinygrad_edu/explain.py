@@ -10,19 +10,25 @@ What a student of backpropagation does by hand, done from the live graph:
 - `trace_table(root)`: every node in topological order with its op, value and gradient — the
   spreadsheet view of one forward and one backward pass — as text, Markdown and CSV.
 
-Labelled nodes are the vocabulary. When some interior node of the graph carries a label (as in
-`Net222`, where h1, a_h1, …, E1 are named), unlabelled helper nodes such as the product w1·i1
-or the square in ½(t1 − a_o1)² are *folded* into the edge between the labelled nodes around
-them, and that edge's derivative is simplified: ∂E1/∂a_o1 = a_o1 − t1. A graph with no
-labelled interior node is shown primitive by primitive, its nodes named n1, n2, … in
-topological order (stable for the same graph). ``fold=True``/``False`` chooses explicitly.
+Labelled nodes are the vocabulary. When some interior node of the graph carries a label (as
+in the worked 2-2-2 network, where h1, a_h1, …, E1 are named), unlabelled helper nodes such as
+the product w1·i1 or the square in ½(t1 − a_o1)² are *folded* into the edge between the
+labelled nodes around them, and that edge's derivative is simplified: ∂E1/∂a_o1 = a_o1 − t1.
+A graph with no labelled interior node is shown primitive by primitive, its nodes named n1,
+n2, … in topological order (stable for the same graph). ``fold=True``/``False`` chooses
+explicitly. Each edge's formula is its primitive's own `derivative`, from the catalogue in
+`tinygrad_edu.primitives`.
 
->>> from tinygrad_edu import Net222, SEED
->>> net = Net222()
->>> E_total = net(i=SEED.i, t=SEED.t)
->>> E_total.backward()
->>> print(derive(E_total, net.weights[0]))
-∂E_total/∂w1 = ((a_o1 − t1)·a_o1·(1 − a_o1)·w5 + (a_o2 − t2)·a_o2·(1 − a_o2)·w7)·a_h1·(1 − a_h1)·i1
+>>> x, w, t = Value(0.5, "x"), Value(0.8, "w"), Value(1.0, "t")
+>>> z = w * x
+>>> z.label = "z"
+>>> a = z.sigmoid()
+>>> a.label = "a"
+>>> E = 0.5 * (t - a) ** 2
+>>> E.label = "E"
+>>> E.backward()
+>>> print(derive(E, w))
+∂E/∂w = (a − t)·a·(1 − a)·x
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ __all__ = [
     "Edge",
     "Explanation",
     "PathError",
+    "SymbolicMath",
     "derive",
     "explain",
     "formula_labeller",
@@ -132,8 +139,9 @@ def _number(x: float) -> sympy.Expr:
     return sympy.Float(x, 17)
 
 
-class _Sympy:
-    """The functions a primitive's formulas use (``f.exp``, ``f.sigmoid``, …), on sympy."""
+class SymbolicMath:
+    """The functions a primitive's formulas use (``f.exp``, ``f.sigmoid``, …), on sympy:
+    pass it as ``f`` to `Primitive.derivative` or `Primitive.formula` to get sympy expressions."""
 
     exp = staticmethod(sympy.exp)
     log = staticmethod(sympy.log)
@@ -173,13 +181,13 @@ def _local_exprs(node: Value, exprs: Callable[[Node], sympy.Expr]) -> tuple[symp
     the primitive's own `derivative` formula, evaluated on symbols."""
     derivative = _rule(node).derivative
     operands = [exprs(p) for p in node.parents]
-    local = derivative(_Sympy, exprs(node), *operands)
+    local = derivative(SymbolicMath, exprs(node), *operands)
     return tuple(sympy.sympify(d) for d in local)
 
 
 def _forward_expr(node: Value, operands: list[sympy.Expr]) -> sympy.Expr:
     """The node's value as a formula of its operands' formulas (a folded node, rebuilt)."""
-    return sympy.sympify(_rule(node).formula(_Sympy, *operands))
+    return sympy.sympify(_rule(node).formula(SymbolicMath, *operands))
 
 
 class _Formulas(NamedTuple):

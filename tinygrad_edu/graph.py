@@ -18,9 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-__all__ = ["Node", "backward", "is_grad_enabled", "no_grad", "topological_order"]
+if TYPE_CHECKING:
+    from tinygrad_edu.primitives import Primitive
+
+__all__ = ["Node", "NodeBase", "backward", "is_grad_enabled", "no_grad", "topological_order"]
 
 
 class Node(Protocol):
@@ -34,6 +37,25 @@ class Node(Protocol):
 
 
 N = TypeVar("N", bound=Node)
+
+
+class NodeBase:
+    """What `Value` and `Tensor` share beyond the protocol: naming the primitive that made
+    them. ``_op`` is the engine's form of a primitive, which knows its catalogue entry."""
+
+    __slots__ = ()
+
+    _op: Any
+
+    @property
+    def op(self) -> str:
+        """The primitive that made this node ("+", "@", "sigmoid", ...), "" for a leaf."""
+        return "" if self._op is None else str(self._op.symbol)
+
+    @property
+    def primitive(self) -> Primitive | None:
+        """The catalogue entry (`primitives.Primitive`) that made this node; None for a leaf."""
+        return None if self._op is None else self._op.primitive
 
 
 class GradMode:

@@ -5,11 +5,13 @@ On `Value` (one number per node): Neuron, Layer and MLP. A neuron computes
 graph is exactly the one written in a derivation: two inputs give ``h = w1·x1 + w2·x2`` as two
 products and one sum, then ``a_h = σ(h)``.
 
-On `Tensor` (a batch at a time): Linear, Sequential, the activation modules, and
-``MLP(..., engine="tensor")``. One `Module` base serves both.
+On `Tensor` (a batch at a time): Linear, Sequential, the activation modules, and TensorMLP.
+The engine is the class: ``MLP`` builds Values, ``TensorMLP`` builds Tensors. One `Module` base
+serves both; it names its parameters (`Module.named_parameters`) and says what its layers and
+neurons are (`Module.layout`), which is all the pictures need to know about a model.
 
 >>> net = MLP(2, [2, 2], activation="sigmoid", seed=0)
->>> [p.label for p in net.parameters()][:3]
+>>> [name for name, _ in net.named_parameters()][:3]
 ['L1.N1.w1', 'L1.N1.w2', 'L1.N1.b']
 >>> outputs = net([0.05, 0.1])
 >>> len(outputs)
@@ -22,25 +24,34 @@ import math
 import os
 import random
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.tensor import Tensor, _input
-from tinygrad_edu.value import Value, _real
+from tinygrad_edu._checks import flag, real, reals, sequence_of, whole
+from tinygrad_edu.tensor import Tensor, as_input
+from tinygrad_edu.value import Value
 
 __all__ = [
     "ACTIVATIONS",
     "MLP",
     "Activation",
     "Layer",
+    "LayerLayout",
+    "Layout",
     "Linear",
+    "LossLayout",
     "Module",
     "Neuron",
+    "NeuronLayout",
     "ReLU",
     "Sequential",
     "Sigmoid",
     "Tanh",
+    "TensorMLP",
+    "Weight",
+    "activation_name",
 ]
 
 #: A parameter of either engine.
@@ -75,6 +86,18 @@ def _activation(activation: Activation, where: str) -> Callable[[Any], Any]:
     )
 
 
+def activation_name(function: Callable[[Any], Any]) -> str:
+    """The name an activation function is shown by: its key in `ACTIVATIONS`, else its __name__.
+
+    >>> activation_name(ACTIVATIONS["tanh"]), activation_name(abs)
+    ('tanh', 'abs')
+    """
+    for name, known in ACTIVATIONS.items():
+        if known is function:
+            return name
+    return getattr(function, "__name__", "activation")
+
+
 def _as_inputs(x: Sequence[Value | float], nin: int, where: str) -> list[Value]:
     """The inputs as Values (numbers become leaves once, not once per neuron)."""
     if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
@@ -84,24 +107,157 @@ def _as_inputs(x: Sequence[Value | float], nin: int, where: str) -> list[Value]:
     return [xi if isinstance(xi, Value) else Value(xi) for xi in x]
 
 
-def _flag(value: object, what: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{what} must be True or False, got {value!r}")
-    return bool(value)
+# --- what a model is made of, for pictures ------------------------------------------------------
 
 
-def _positive_int(n: object, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return n
+@dataclass(frozen=True)
+class Weight:
+    """One weight (or bias) of a neuron: the name it is shown by, and where its number lives:
+    a Value, or entry `index` of a Tensor (row n, column j of a Linear's matrix)."""
+
+    name: str
+    parameter: Any
+    index: tuple[int, ...] | None = None
+
+    @property
+    def data(self) -> float:
+        """The weight's value."""
+        data = self.parameter.data
+        return float(data if self.index is None else data[self.index])
+
+    @property
+    def grad(self) -> float | None:
+        """∂loss/∂weight after backward (None: a Tensor that has received no gradient yet)."""
+        grad = self.parameter.grad
+        if grad is None:
+            return None
+        return float(grad if self.index is None else grad[self.index])
+
+
+@dataclass(frozen=True)
+class NeuronLayout:
+    """One neuron: activation(Σ weights·inputs + bias).
+
+    `weights` are in the order of the layer's inputs. `output` names the activation's node
+    when the model names its nodes, as a derivation does (neuron "h1" computes "a_h1").
+    """
+
+    name: str
+    activation: str
+    weights: tuple[Weight, ...]
+    bias: Weight | None = None
+    output: str | None = None
+
+
+@dataclass(frozen=True)
+class LayerLayout:
+    """One layer of neurons reading the same inputs.
+
+    `title` names its box ("layer L1"; "" for none). `bias_node`, when given, draws the biases
+    as weights on a constant input 1 of that name, as derivations do; otherwise each bias is
+    drawn inside its neuron. `is_output` marks the layer that gives the model's outputs.
+    """
+
+    title: str
+    neurons: tuple[NeuronLayout, ...]
+    bias_node: str | None = None
+    is_output: bool = False
+
+
+@dataclass(frozen=True)
+class LossLayout:
+    """What follows the outputs in a figure: a titled column of boxes (the errors E1, E2), more
+    boxes (targets, the total), and arrows (tail, head, dashed) between them and the outputs."""
+
+    title: str
+    column: tuple[str, ...]
+    boxes: tuple[tuple[str, str], ...]  # (name, role): role "input", "intermediate" or "loss"
+    arrows: tuple[tuple[str, str, bool], ...]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A model's structure, as its figure shows it: inputs → layers of neurons → (loss).
+
+    `values` are {name: (data, grad)} of named nodes (inputs, neurons, errors) to print in
+    their boxes; `loss_name` is what the gradients are of ("E_total", or "loss").
+    """
+
+    inputs: tuple[str, ...] = ()
+    layers: tuple[LayerLayout, ...] = ()
+    values: Mapping[str, tuple[float, float | None]] = field(default_factory=dict)
+    loss: LossLayout | None = None
+    loss_name: str = "loss"
+
+    def add_layer(self, layer: LayerLayout, nin: int) -> Layout:
+        """This layout with `layer` after the last one (the first names the inputs x1..x_nin)."""
+        if self.layers and len(self.layers[-1].neurons) != nin:
+            raise ValueError(
+                f"layout: {layer.title or 'a layer'} reads {nin} inputs but the layer before "
+                f"it has {len(self.layers[-1].neurons)} neurons"
+            )
+        inputs = self.inputs or tuple(f"x{j + 1}" for j in range(nin))
+        return replace(self, inputs=inputs, layers=(*self.layers, layer))
+
+    def add_activation(self, name: str) -> Layout:
+        """This layout with activation `name` applied after the last layer's neurons."""
+        if not self.layers:
+            raise NotImplementedError(f"an activation ({name}) before any layer cannot be drawn")
+        if name == "linear":  # the identity changes nothing
+            return self
+        last = self.layers[-1]
+        # A layer without activation is "linear"; a second activation composes with the first.
+        neurons = tuple(
+            replace(n, activation=name if n.activation == "linear" else f"{name}∘{n.activation}")
+            for n in last.neurons
+        )
+        return replace(self, layers=(*self.layers[:-1], replace(last, neurons=neurons)))
+
+    def with_output_layer(self) -> Layout:
+        """This layout with its last layer marked as the one that gives the outputs."""
+        if not self.layers:
+            return self
+        return replace(self, layers=(*self.layers[:-1], replace(self.layers[-1], is_output=True)))
+
+
+# --- modules ------------------------------------------------------------------------------------
 
 
 class Module:
-    """Base of every model: its parameters, zeroing their gradients, saving and loading them."""
+    """Base of every model: its parameters (by name), zeroing their gradients, saving and
+    loading them, and its `layout` (layers and neurons) for pictures."""
 
     def parameters(self) -> list[Any]:
         """The learnable Values or Tensors, in a fixed documented order."""
         return []
+
+    def named_parameters(self) -> list[tuple[str, Any]]:
+        """[(path, parameter)] in ``parameters()`` order; a path names the modules that hold the
+        parameter, as in PyTorch: "L1.N2.w1" is weight 1 of neuron N2 of layer L1.
+
+        The library's modules give their paths; a module that only lists ``parameters()``
+        names each by its label, or by its position when it has none.
+        """
+        return [(p.label or str(k), p) for k, p in enumerate(self.parameters())]
+
+    def layout(self) -> Layout:
+        """The model's inputs, layers and neurons, as pictures draw them (`viz.draw_network`).
+
+        Built from `add_to_layout`, so a model made of layers needs nothing more; a model
+        that cannot say raises NotImplementedError.
+        """
+        return self.add_to_layout(Layout(), getattr(self, "label", "")).with_output_layer()
+
+    def add_to_layout(self, layout: Layout, name: str) -> Layout:
+        """`layout` with this module added after it; `name` is the module's path in the model.
+
+        A layer adds its column of neurons, an activation sets the last layer's activation, a
+        container adds its children in order. The base class cannot: NotImplementedError.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} does not say what its layers and neurons are: give it a "
+            "layout() method (or add_to_layout(), to be one part of a Sequential)"
+        )
 
     def zero_grad(self) -> None:
         """Forget every parameter's gradient (gradients accumulate across backward calls)."""
@@ -119,8 +275,7 @@ class Module:
         """
         params = self.parameters()
         name = type(self).__name__
-        if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
-            raise TypeError(f"{name}.set_parameters: expected a list of numbers, got {values!r}")
+        values = sequence_of(values, f"{name}.set_parameters")
         if len(values) != len(params):
             labels = ", ".join(p.label for p in params)
             raise ValueError(
@@ -179,11 +334,24 @@ def _checked(p: Parameter, value: Any, where: str) -> Any:
     if isinstance(p, Value):
         if isinstance(value, np.ndarray) and value.shape == ():
             value = value[()]
-        return _real(value, where)
+        return real(value, where)
     array = np.asarray(value)
     if array.shape != p.data.shape:
         raise ValueError(f"{where}: expected shape {p.data.shape}, got {array.shape}")
     return Tensor(array, dtype=p.dtype).data
+
+
+def _prefixed(prefix: str, named: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """A child module's named parameters, their paths under the child's name."""
+    return [(f"{prefix}.{path}", p) for path, p in named]
+
+
+def _path(outer: str, name: str) -> str:
+    """A module's path inside the model: "L1" at the top, "0.L1" inside module "0"."""
+    return f"{outer}.{name}" if outer else name
+
+
+# --- the Value engine ---------------------------------------------------------------------------
 
 
 class Neuron(Module):
@@ -203,20 +371,16 @@ class Neuron(Module):
         weights: Sequence[float] | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        self.nin = _positive_int(nin, "Neuron: nin")
+        self.nin = whole(nin, "Neuron: nin")
         self.label = label
         self.activation = _activation(activation, f"Neuron {label!r}")
-        bias = _flag(bias, f"Neuron {label!r}: bias")
+        bias = flag(bias, f"Neuron {label!r}: bias")
         rng = rng or random.Random()
         self.w = [Value(rng.uniform(-1.0, 1.0), f"{label}.w{k + 1}") for k in range(nin)]
         self.b = Value(0.0, f"{label}.b") if bias else None
         if weights is not None:
-            if isinstance(weights, (str, bytes)) or not isinstance(weights, (Sequence, np.ndarray)):
-                raise TypeError(f"Neuron {label!r}: weights must be a list of {nin} numbers")
-            if len(weights) != nin:
-                raise ValueError(f"Neuron {label!r}: expected {nin} weights, got {len(weights)}")
-            for w, value in zip(self.w, weights):
-                w.data = _real(value, f"Neuron {label!r} weight {w.label}")
+            for w, value in zip(self.w, reals(weights, f"Neuron {label!r}: weights", nin)):
+                w.data = value
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         """activation(w1·x1 + … + w_n·x_n + b), built from generic + and * nodes."""
@@ -250,6 +414,24 @@ class Neuron(Module):
         """[w1, …, w_nin, b]: weights then bias."""
         return [*self.w, self.b] if self.b is not None else list(self.w)
 
+    def named_parameters(self) -> list[tuple[str, Any]]:
+        """[("w1", w1), …, ("b", b)]."""
+        named: list[tuple[str, Any]] = [(f"w{k + 1}", w) for k, w in enumerate(self.w)]
+        return named + ([("b", self.b)] if self.b is not None else [])
+
+    def neuron_layout(self, name: str) -> NeuronLayout:
+        """This neuron as its figure shows it, called `name`; weights by their labels."""
+        return NeuronLayout(
+            name,
+            activation_name(self.activation),
+            tuple(Weight(w.label, w) for w in self.w),
+            None if self.b is None else Weight(self.b.label, self.b),
+        )
+
+    def add_to_layout(self, layout: Layout, name: str) -> Layout:
+        """A neuron alone: a column of one neuron, in no titled layer."""
+        return layout.add_layer(LayerLayout("", (self.neuron_layout(name),)), self.nin)
+
     def __repr__(self) -> str:
         return f"Neuron({self.label}: {self.nin} inputs, bias={self.b is not None})"
 
@@ -267,7 +449,7 @@ class Layer(Module):
         label: str = "L1",
         rng: random.Random | None = None,
     ) -> None:
-        _positive_int(nout, f"Layer {label}: nout")
+        whole(nout, f"Layer {label}: nout")
         rng = rng or random.Random()
         self.nin, self.nout, self.label = nin, nout, label
         self.neurons = [
@@ -284,8 +466,103 @@ class Layer(Module):
         """Neuron by neuron, each neuron's weights then its bias."""
         return [p for neuron in self.neurons for p in neuron.parameters()]
 
+    def named_parameters(self) -> list[tuple[str, Any]]:
+        """[("N1.w1", …), …]: neuron by neuron."""
+        return [
+            named
+            for k, neuron in enumerate(self.neurons)
+            for named in _prefixed(f"N{k + 1}", neuron.named_parameters())
+        ]
+
+    def add_to_layout(self, layout: Layout, name: str) -> Layout:
+        """A column "layer {name}" of neurons "{name}.N1", "{name}.N2", …"""
+        neurons = tuple(n.neuron_layout(f"{name}.N{k + 1}") for k, n in enumerate(self.neurons))
+        return layout.add_layer(LayerLayout(f"layer {name}", neurons), self.nin)
+
     def __repr__(self) -> str:
         return f"Layer({self.label}: {self.nin} -> {self.nout})"
+
+
+def _plan(
+    nin: int, nouts: Sequence[int], activation: Activation | Sequence[Activation], name: str
+) -> tuple[list[int], list[Activation]]:
+    """The layer sizes [nin, *nouts] and one activation per layer, checked."""
+    whole(nin, f"{name}: nin")
+    if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+        raise ValueError(f"{name}: nouts must be a non-empty list of layer sizes, got {nouts!r}")
+    if isinstance(activation, str) or callable(activation):
+        return [nin, *nouts], [activation] * len(nouts)
+    if not isinstance(activation, Sequence):
+        raise TypeError(
+            f"{name}: activation must be a name, a callable, or a list with one per layer; "
+            f"got {type(activation).__name__}"
+        )
+    if len(activation) != len(nouts):
+        raise ValueError(
+            f"{name}: got {len(activation)} activations for {len(nouts)} layers; "
+            "give one activation, or one per layer"
+        )
+    return [nin, *nouts], list(activation)
+
+
+class MLP(Module):
+    """A multi-layer perceptron on Values: ``MLP(2, [2, 2])`` is 2 inputs, a hidden layer of 2,
+    2 outputs. ``net([x1, x2])`` returns the list of output Values.
+
+    `activation` is one name or callable for every layer, or a list with one per layer; `seed`
+    makes the random initial weights reproducible. Parameters are labelled
+    ``L{layer}.N{neuron}.w{input}`` and ``L{layer}.N{neuron}.b``, counting from 1. For a batch
+    at a time on Tensors, use `TensorMLP`.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: Activation | Sequence[Activation] = "sigmoid",
+        bias: bool = True,
+        *,
+        seed: int | None = None,
+    ) -> None:
+        self.sizes, activations = _plan(nin, nouts, activation, "MLP")
+        rng = random.Random(seed)
+        self.layers = [
+            Layer(
+                self.sizes[k], self.sizes[k + 1], activations[k], bias, label=f"L{k + 1}", rng=rng
+            )
+            for k in range(len(nouts))
+        ]
+
+    def __call__(self, x: Sequence[Value | float]) -> list[Value]:
+        """The list of output Values."""
+        out: Any = x
+        for layer in self.layers:
+            out = layer(out)
+        return list(out)
+
+    def parameters(self) -> list[Any]:
+        """Layer by layer; within a layer, neuron by neuron, each neuron's weights then bias."""
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def named_parameters(self) -> list[tuple[str, Any]]:
+        """[("L1.N1.w1", …), …]: the same as the labels."""
+        return [
+            named
+            for layer in self.layers
+            for named in _prefixed(layer.label, layer.named_parameters())
+        ]
+
+    def add_to_layout(self, layout: Layout, name: str) -> Layout:
+        """Its layers, one after another."""
+        for layer in self.layers:
+            layout = layer.add_to_layout(layout, _path(name, layer.label))
+        return layout
+
+    def __repr__(self) -> str:
+        return f"MLP({' -> '.join(map(str, self.sizes))})"
+
+
+# --- the Tensor engine --------------------------------------------------------------------------
 
 
 class Linear(Module):
@@ -304,10 +581,10 @@ class Linear(Module):
         label: str = "linear",
         seed: int | np.random.Generator | None = None,
     ) -> None:
-        self.nin = _positive_int(nin, f"Linear {label}: nin")
-        self.nout = _positive_int(nout, f"Linear {label}: nout")
+        self.nin = whole(nin, f"Linear {label}: nin")
+        self.nout = whole(nout, f"Linear {label}: nout")
         self.label = label
-        bias = _flag(bias, f"Linear {label}: bias")
+        bias = flag(bias, f"Linear {label}: bias")
         rng = np.random.default_rng(seed)
         bound = 1.0 / math.sqrt(nin)
         self.weight = Tensor(
@@ -322,7 +599,7 @@ class Linear(Module):
     def __call__(self, x: Any) -> Tensor:
         """x @ Wᵀ + b, for x of shape (..., nin)."""
         # Inputs take the layer's dtype, so a float32 model stays float32 end to end.
-        x = _input(x, self.weight.dtype, f"Linear {self.label} input")
+        x = as_input(x, self.weight.dtype, f"Linear {self.label} input")
         y: Tensor
         if x.ndim == 0 or x.shape[-1] != self.nin:
             raise ValueError(
@@ -336,6 +613,28 @@ class Linear(Module):
         """[weight, bias]."""
         return [self.weight] if self.bias is None else [self.weight, self.bias]
 
+    def named_parameters(self) -> list[tuple[str, Any]]:
+        """[("weight", W), ("bias", b)]."""
+        return list(zip(("weight", "bias"), self.parameters()))
+
+    def add_to_layout(self, layout: Layout, name: str) -> Layout:
+        """A column "layer {name}": neuron n is output n, its weights row n of W (no activation).
+
+        Each weight is shown as its entry of the matrix: "{name}.weight[n, j]".
+        """
+        neurons = tuple(
+            NeuronLayout(
+                f"{name}.N{n + 1}",
+                "linear",
+                tuple(
+                    Weight(f"{name}.weight[{n}, {j}]", self.weight, (n, j)) for j in range(self.nin)
+                ),
+                None if self.bias is None else Weight(f"{name}.bias[{n}]", self.bias, (n,)),
+            )
+            for n in range(self.nout)
+        )
+        return layout.add_layer(LayerLayout(f"layer {name}", neurons), self.nin)
+
     def __repr__(self) -> str:
         return f"Linear({self.label}: {self.nin} -> {self.nout}, bias={self.bias is not None})"
 
@@ -347,6 +646,10 @@ class Sigmoid(Module):
         """σ(x)."""
         return x.sigmoid()
 
+    def add_to_layout(self, layout: Layout, name: str) -> Layout:
+        """The last layer's neurons apply σ."""
+        return layout.add_activation("sigmoid")
+
 
 class Tanh(Module):
     """tanh(x), element by element (Value or Tensor)."""
@@ -354,6 +657,10 @@ class Tanh(Module):
     def __call__(self, x: Any) -> Any:
         """tanh(x)."""
         return x.tanh()
+
+    def add_to_layout(self, layout: Layout, name: str) -> Layout:
+        """The last layer's neurons apply tanh."""
+        return layout.add_activation("tanh")
 
 
 class ReLU(Module):
@@ -363,9 +670,16 @@ class ReLU(Module):
         """max(0, x)."""
         return x.relu()
 
+    def add_to_layout(self, layout: Layout, name: str) -> Layout:
+        """The last layer's neurons apply relu."""
+        return layout.add_activation("relu")
+
 
 class Sequential(Module):
-    """Modules applied one after another: ``Sequential(Linear(2, 4), Tanh(), Linear(4, 1))``."""
+    """Modules applied one after another: ``Sequential(Linear(2, 4), Tanh(), Linear(4, 1))``.
+
+    Module k is named "k" in parameter paths and pictures ("0.weight"), as in PyTorch.
+    """
 
     def __init__(self, *modules: Module) -> None:
         for k, module in enumerate(modules):
@@ -383,6 +697,20 @@ class Sequential(Module):
         """Every module's parameters, in order."""
         return [p for module in self.modules for p in module.parameters()]
 
+    def named_parameters(self) -> list[tuple[str, Any]]:
+        """[("0.weight", …), ("0.bias", …), ("2.weight", …), …]."""
+        return [
+            named
+            for k, module in enumerate(self.modules)
+            for named in _prefixed(str(k), module.named_parameters())
+        ]
+
+    def add_to_layout(self, layout: Layout, name: str) -> Layout:
+        """Each module in turn adds itself: a Linear a layer, an activation its function."""
+        for k, module in enumerate(self.modules):
+            layout = module.add_to_layout(layout, _path(name, str(k)))
+        return layout
+
     def __getitem__(self, k: int) -> Module:
         module: Module = self.modules[k]
         return module
@@ -391,18 +719,15 @@ class Sequential(Module):
         return len(self.modules)
 
 
-class MLP(Module):
-    """A multi-layer perceptron: ``MLP(2, [2, 2])`` is 2 inputs, a hidden layer of 2, 2 outputs.
+class TensorMLP(Module):
+    """A multi-layer perceptron on Tensors: `Linear` layers, each followed by its activation.
 
-    `activation` is one name or callable for every layer, or a list with one per layer; `seed`
-    makes the random initial weights reproducible.
+    ``net(X)`` takes a batch X of shape (N, nin) and returns a Tensor of shape (N, nout).
+    Arguments as for `MLP`; parameters are ``L{layer}.weight`` and ``L{layer}.bias``.
 
-    - ``engine="value"`` (default): layers of Neurons on Values. ``net([x1, x2])`` returns the
-      list of output Values. Parameters are labelled ``L{layer}.N{neuron}.w{input}`` and
-      ``L{layer}.N{neuron}.b``, counting from 1.
-    - ``engine="tensor"``: `Linear` layers on Tensors. ``net(X)`` takes a batch X of shape
-      (N, nin) and returns a Tensor of shape (N, nout). Parameters are ``L{layer}.weight`` and
-      ``L{layer}.bias``.
+    >>> net = TensorMLP(2, [3, 1], activation=["tanh", "linear"], seed=0)
+    >>> net([[0.5, -1.0], [1.0, 2.0]]).shape
+    (2, 1)
     """
 
     def __init__(
@@ -413,74 +738,47 @@ class MLP(Module):
         bias: bool = True,
         *,
         seed: int | None = None,
-        engine: str = "value",
     ) -> None:
-        _positive_int(nin, "MLP: nin")
-        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
-            raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        if engine not in ("value", "tensor"):
-            raise ValueError(f"MLP: engine must be 'value' or 'tensor', got {engine!r}")
-        if isinstance(activation, str) or callable(activation):
-            activations: list[Activation] = [activation] * len(nouts)
-        elif not isinstance(activation, Sequence):
-            raise TypeError(
-                "MLP: activation must be a name, a callable, or a list with one per layer; "
-                f"got {type(activation).__name__}"
-            )
-        else:
-            activations = list(activation)
-            if len(activations) != len(nouts):
-                raise ValueError(
-                    f"MLP: got {len(activations)} activations for {len(nouts)} layers; "
-                    "give one activation, or one per layer"
-                )
-        self.engine = engine
-        self.sizes = [nin, *nouts]
-        n = len(nouts)
-        if engine == "value":
-            rng = random.Random(seed)
-            self.layers: list[Any] = [
-                Layer(
-                    self.sizes[k],
-                    self.sizes[k + 1],
-                    activations[k],
-                    bias,
-                    label=f"L{k + 1}",
-                    rng=rng,
-                )
-                for k in range(n)
-            ]
-            self.activations = []
-        else:
-            generator = np.random.default_rng(seed)
-            self.layers = [
-                Linear(self.sizes[k], self.sizes[k + 1], bias, label=f"L{k + 1}", seed=generator)
-                for k in range(n)
-            ]
-            self.activations = [
-                _activation(a, f"MLP layer {k + 1}") for k, a in enumerate(activations)
-            ]
+        self.sizes, activations = _plan(nin, nouts, activation, "TensorMLP")
+        generator = np.random.default_rng(seed)
+        self.layers = [
+            Linear(self.sizes[k], self.sizes[k + 1], bias, label=f"L{k + 1}", seed=generator)
+            for k in range(len(nouts))
+        ]
+        self.activations = [
+            _activation(a, f"TensorMLP layer {k + 1}") for k, a in enumerate(activations)
+        ]
 
-    def __call__(self, x: Any) -> Any:
-        """Value engine: the list of output Values; tensor engine: a Tensor (N, nout)."""
-        if self.engine == "value":
-            out: Any = x
-            for layer in self.layers:
-                out = layer(out)
-            return list(out)
+    def __call__(self, x: Any) -> Tensor:
+        """activation(layer(x)), layer after layer: a Tensor (N, nout)."""
         for k, (layer, activation) in enumerate(zip(self.layers, self.activations)):
             x = activation(layer(x))
             if not isinstance(x, Tensor):
                 raise TypeError(
-                    f"MLP layer {k + 1}: the activation returned a {type(x).__name__}, not a "
-                    "Tensor; build it from Tensor operations so gradients can flow through it"
+                    f"TensorMLP layer {k + 1}: the activation returned a {type(x).__name__}, "
+                    "not a Tensor; build it from Tensor operations so gradients can flow through it"
                 )
-        return x
+        out: Tensor = x
+        return out
 
     def parameters(self) -> list[Any]:
-        """Layer by layer; within a layer, neuron by neuron (value) or weight then bias."""
+        """Layer by layer, each layer's weight then its bias."""
         return [p for layer in self.layers for p in layer.parameters()]
 
+    def named_parameters(self) -> list[tuple[str, Any]]:
+        """[("L1.weight", …), ("L1.bias", …), …]: the same as the labels."""
+        return [
+            named
+            for layer in self.layers
+            for named in _prefixed(layer.label, layer.named_parameters())
+        ]
+
+    def add_to_layout(self, layout: Layout, name: str) -> Layout:
+        """Its layers, each with its activation."""
+        for layer, activation in zip(self.layers, self.activations):
+            layout = layer.add_to_layout(layout, _path(name, layer.label))
+            layout = layout.add_activation(activation_name(activation))
+        return layout
+
     def __repr__(self) -> str:
-        engine = ", engine='tensor'" if self.engine == "tensor" else ""
-        return f"MLP({' -> '.join(map(str, self.sizes))}{engine})"
+        return f"TensorMLP({' -> '.join(map(str, self.sizes))})"

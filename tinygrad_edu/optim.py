@@ -139,7 +139,3 @@ class Adam(Optimizer):
         m_hat = self.m[k] / (1.0 - beta1**self.t)
         v_hat = self.v[k] / (1.0 - beta2**self.t)
         return self.lr * m_hat / (v_hat**0.5 + self.eps)
-
-
-# TEMPORARY shim while train.py and cli.py move to _checks.learning_rate.
-_learning_rate = _checks.learning_rate

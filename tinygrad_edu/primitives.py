@@ -513,6 +513,9 @@ def _real_power(x: float, y: float) -> bool:
 
 
 _POWER_CONDITION = "x > 0, or y a whole number (and y >= 0 when x = 0)"
+POWER_DOMAIN = Domain(
+    (REALS, REALS), _box(Sample(0.1, 10), Sample(-3, 3)), _real_power, _POWER_CONDITION
+)
 
 
 # --- the catalogue ----------------------------------------------------------------------------
@@ -557,8 +560,7 @@ DIV = Primitive(
 # c ** y with c a plain number: the base is the constant.
 POW = Primitive(
     "**", "power", 2,
-    Domain((REALS, REALS), _box(Sample(0.1, 10), Sample(-3, 3)),
-           where=_real_power, condition=_POWER_CONDITION),
+    POWER_DOMAIN,
     ("g·y·x^(y−1)", "g·x^y·log x"),
     scalar=ScalarRule(_pow, lambda x, y, out: (_d_pow_dx(x, y), _d_pow_dy(x, out))),
     array=ArrayRule(_pow_array, lambda g, out, n, a, b: (
@@ -571,8 +573,7 @@ POW = Primitive(
 )  # fmt: skip
 POW_CONST = Primitive(
     "**", "power", 2,
-    Domain((REALS, REALS), _box(Sample(0.1, 10), Sample(-3, 3)),
-           where=_real_power, condition=_POWER_CONDITION),
+    POWER_DOMAIN,
     ("g·c·x^(c−1)", "none: c is a constant"),
     scalar=ScalarRule(_pow, lambda x, y, out: (_d_pow_dx(x, y), 0.0)),
     array=ArrayRule(_pow_array, lambda g, out, n, a, b: (

@@ -30,7 +30,7 @@ import numpy.typing as npt
 
 from tinygrad_edu import _fast
 from tinygrad_edu import primitives as prim
-from tinygrad_edu.graph import GradMode, backward
+from tinygrad_edu.graph import GradMode, NodeBase, backward
 from tinygrad_edu.primitives import Primitive, unbroadcast
 
 __all__ = ["Tensor", "as_input", "concatenate", "stack", "unbroadcast"]
@@ -173,7 +173,7 @@ def _normalize_axis(axis: Axis, ndim: int, op: str) -> Axis:
 # --- the node -----------------------------------------------------------------------------------
 
 
-class Tensor:
+class Tensor(NodeBase):
     """An n-dimensional array node: ``data`` (ndarray), ``grad`` (same shape, None until
     backward), ``requires_grad``, ``label`` and ``op``.
 
@@ -272,16 +272,6 @@ class Tensor:
     def dtype(self) -> np.dtype[Any]:
         """float64 or float32."""
         return self.data.dtype
-
-    @property
-    def op(self) -> str:
-        """The primitive that made this node ("+", "@", "sum", ...), "" for a leaf."""
-        return "" if self._op is None else self._op.symbol
-
-    @property
-    def primitive(self) -> Primitive | None:
-        """The catalogue entry of the primitive that made this node; None for a leaf."""
-        return None if self._op is None else self._op.primitive
 
     def numpy(self) -> Array:
         """The data as a numpy array (the tensor's own; copy it before changing it)."""
@@ -601,8 +591,3 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     axis = _normalize_axis(axis, ndim, "stack")  # type: ignore[assignment]
     expanded = [t.reshape((*t.shape[:axis], 1, *t.shape[axis:])) for t in tensors]
     return concatenate(expanded, axis)
-
-
-# TEMPORARY shims while the modules that import them move to as_input / primitives.
-_input = as_input
-_sigmoid = prim.sigmoid_array

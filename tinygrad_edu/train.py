@@ -1,23 +1,29 @@
-"""Training and experiments: a training loop with a history, the 2-2-2 spreadsheet, and
-learning-rate sweeps with their summary table and plots.
+"""Training and experiments: a training loop with a history, and learning-rate sweeps with
+their summary table and plots, for any model.
 
 Iterations count from 0, and iteration k always means *the parameters after k updates*:
 
 - ``history.loss[k]`` is the loss at iteration k. The training step that computed it then made
   update k + 1: w ← w − lr·∂loss/∂w (unless it stopped there, see ``until``).
-- ``spreadsheet_rows`` gives one row per iteration: the weights at iteration k, the forward pass
-  and E_total at those weights, and dw1..dw8 there. The next row's weights are w − lr·dw.
+- ``history.params[k]`` and ``history.grads[k]`` (when recorded) are the parameters at
+  iteration k and the gradients there; the next iteration's parameters are w − lr·grad.
 - ``history.curve[k]`` is the loss after k updates for k = 0 … ``history.updates``: the loss
   column, plus the loss at the final weights. A sweep of ``steps`` iterations has curves of
   ``steps + 1`` points, and "the first iteration below a threshold" is the number of updates
   it took.
 
->>> history = train_net222(lr=0.5, steps=3)           # the seeds' example, three iterations
->>> [round(E, 9) for E in history.curve]               # E_total after 0, 1, 2 and 3 updates
-[0.242519857, 0.235495378, 0.228620206, 0.221899353]
->>> row = spreadsheet_rows(history)[1]
->>> round(row["w1"], 9), round(row["dw1"], 9)           # w1 after one update, and ∂E_total/∂w1
-(0.149905872, 0.000107813)
+>>> from tinygrad_edu import MLP
+>>> net = MLP(1, [1], activation="linear", seed=0)              # y = w·x + b
+>>> def loss(net):                                               # (y − 3)² at x = 1
+...     return (net([1.0])[0] - 3.0) ** 2
+>>> history = train(net, loss, 0.1, steps=3, record=("params", "grads"))
+>>> [round(E, 6) for E in history.curve]                        # the loss after 0 … 3 updates
+[5.341443, 1.92292, 0.692251, 0.24921]
+>>> w, dw = history.params[0]["L1.N1.w1"], history.grads[0]["L1.N1.w1"]
+>>> round(w, 6), round(dw, 6), round(history.params[1]["L1.N1.w1"], 6)   # w − 0.1·dw
+(0.688844, -4.622313, 1.151075)
+
+The worked example's spreadsheet, report and learning-rate sweep build on these.
 """
 
 from __future__ import annotations
@@ -27,19 +33,19 @@ import math
 import numbers
 import os
 import sys
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from tinygrad_edu._checks import learning_rate, positive, sequence_of, whole
 from tinygrad_edu._files import write_atomically
 from tinygrad_edu._format import table
 from tinygrad_edu.graph import no_grad
-from tinygrad_edu.net222 import BIAS_NAMES, SEED, WEIGHT_NAMES, Net222
 from tinygrad_edu.nn import Module
-from tinygrad_edu.optim import SGD, Optimizer, _learning_rate
+from tinygrad_edu.optim import SGD, Optimizer
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.value import Value
 
@@ -48,50 +54,24 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RECORD_ALL",
-    "SEED_LRS",
-    "SEED_THRESHOLDS",
-    "SPREADSHEET_COLUMNS",
     "History",
     "Sweep",
-    "check_lr",
-    "check_numbers",
     "check_output_path",
-    "check_positive",
-    "check_steps",
     "first_below",
     "parse_floats",
     "parse_lrs",
     "parse_thresholds",
-    "report_net222",
     "save_figure",
     "show_progress",
-    "spreadsheet_rows",
-    "sweep",
     "sweep_model",
     "train",
-    "train_net222",
     "write_csv",
     "write_table",
     "write_xlsx",
 ]
 
-#: The learning rates of the seeds' experiment.
-SEED_LRS = (0.1, 0.2, 0.5, 0.8, 1.0, 2.0)
-#: Default thresholds of a sweep's summary: the first iteration with E_total below each.
-SEED_THRESHOLDS = (0.01, 0.001)
 #: What `train` can record each iteration besides the loss.
 RECORD_ALL = ("params", "grads", "nodes")
-
-_FORWARD_NAMES = ("h1", "a_h1", "h2", "a_h2", "o1", "a_o1", "o2", "a_o2", "E1", "E2", "E_total")
-#: The spreadsheet's columns, as in the derivation (with biases, b_h1..b_o2 follow w8 and
-#: db_h1..db_o2 follow dw8).
-SPREADSHEET_COLUMNS = (
-    "iteration",
-    "t1", "t2", "i1", "i2",
-    *WEIGHT_NAMES,
-    *_FORWARD_NAMES,
-    *(f"d{name}" for name in WEIGHT_NAMES),
-)  # fmt: skip
 
 _PLOT_HINT = 'plotting needs matplotlib: pip install "tinygrad-edu[plot]"'
 _XLSX_HINT = 'writing .xlsx needs openpyxl: pip install "tinygrad-edu[xlsx]"'
@@ -99,62 +79,7 @@ _XLSX_HINT = 'writing .xlsx needs openpyxl: pip install "tinygrad-edu[xlsx]"'
 M = TypeVar("M", bound=Module)
 
 
-# --- checking arguments (the library's and the command line's) ------------------------------------
-
-
-def check_lr(lr: object, what: str = "lr") -> float:
-    """`lr` as a float if it is a finite number > 0, else a ValueError naming `what`.
-
-    >>> check_lr(0.5)
-    0.5
-    >>> check_lr(-1, "--lr")
-    Traceback (most recent call last):
-    ValueError: --lr: invalid learning rate -1; it must be a finite number > 0
-    """
-    return _learning_rate(lr, what)
-
-
-def check_positive(x: object, what: str) -> float:
-    """`x` as a float if it is a finite number > 0 (a threshold, ``until``), else a ValueError.
-
-    >>> check_positive(1e-3, "until")
-    0.001
-    """
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0.0 < float(x) < math.inf:
-        raise ValueError(f"{what}: must be a finite number > 0, got {x!r}")
-    return float(x)
-
-
-def check_steps(steps: object, what: str = "steps") -> int:
-    """`steps` as an int if it is a whole number >= 1, else a ValueError naming `what`.
-
-    >>> check_steps(100)
-    100
-    """
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
-        raise ValueError(f"{what}: must be a whole number >= 1, got {steps!r}")
-    return int(steps)
-
-
-def check_numbers(values: object, count: int, what: str) -> tuple[float, ...]:
-    """`values` as `count` finite floats, else a ValueError naming `what` and the count.
-
-    >>> check_numbers([0.05, 0.1], 2, "i (i1, i2)")
-    (0.05, 0.1)
-    >>> check_numbers([0.15] * 7, 8, "w (w1..w8)")
-    Traceback (most recent call last):
-    ValueError: w (w1..w8): needs 8 numbers, got 7
-    """
-    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
-        raise ValueError(f"{what}: needs {count} numbers, got {values!r}")
-    if len(values) != count:
-        raise ValueError(f"{what}: needs {count} numbers, got {len(values)}")
-    numbers_ = []
-    for v in values:
-        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
-            raise ValueError(f"{what}: needs finite numbers, got {v!r}")
-        numbers_.append(float(v))
-    return tuple(numbers_)
+# --- reading lists of numbers (the library's and the command line's) -----------------------------
 
 
 def parse_floats(text: str, what: str, count: int | None = None) -> tuple[float, ...]:
@@ -186,8 +111,8 @@ def parse_floats(text: str, what: str, count: int | None = None) -> tuple[float,
 def parse_lrs(text: str, what: str = "--lrs") -> tuple[float, ...]:
     """Learning rates from "0.1,0.2,0.5": each finite and > 0, none repeated.
 
-    >>> parse_lrs("0.1,0.2,0.5,0.8,1.0,2.0") == SEED_LRS
-    True
+    >>> parse_lrs("0.1,0.2,0.5,0.8,1.0,2.0")
+    (0.1, 0.2, 0.5, 0.8, 1.0, 2.0)
     """
     return _check_lrs(parse_floats(text, what), what)
 
@@ -202,9 +127,8 @@ def parse_thresholds(text: str, what: str = "--thresholds") -> tuple[float, ...]
 
 
 def _check_lrs(lrs: object, what: str) -> tuple[float, ...]:
-    if isinstance(lrs, (str, bytes)) or not isinstance(lrs, Iterable):
-        raise ValueError(f"{what}: must be a list of learning rates, got {lrs!r}")
-    checked = tuple(check_lr(lr, what) for lr in lrs)
+    """Learning rates: a non-empty list, each finite and > 0, none given twice."""
+    checked = tuple(learning_rate(lr, what) for lr in sequence_of(lrs, what))
     if not checked:
         raise ValueError(f"{what}: needs at least one learning rate")
     repeated = sorted({lr for lr in checked if checked.count(lr) > 1})
@@ -214,9 +138,8 @@ def _check_lrs(lrs: object, what: str) -> tuple[float, ...]:
 
 
 def _check_thresholds(thresholds: object, what: str) -> tuple[float, ...]:
-    if isinstance(thresholds, (str, bytes)) or not isinstance(thresholds, Iterable):
-        raise ValueError(f"{what}: must be a list of numbers > 0, got {thresholds!r}")
-    return tuple(check_positive(th, what) for th in thresholds)
+    """Loss thresholds: a list, each a finite number > 0."""
+    return tuple(positive(th, what) for th in sequence_of(thresholds, what))
 
 
 def check_output_path(
@@ -284,7 +207,8 @@ class History:
 
     ``loss[k]`` is the loss at iteration k; ``params[k]``, ``grads[k]`` and ``nodes[k]`` (when
     recorded) are {name: value} of every parameter, its gradient, and every named node of the
-    model (``model.nodes``, as Net222 has) at iteration k, before that iteration's update.
+    model (``model.nodes``, for models that name theirs) at iteration k, before that
+    iteration's update.
     Values are floats for Value models and array copies for Tensor models.
     """
 
@@ -334,7 +258,7 @@ def first_below(curve: Sequence[float], threshold: float) -> int | None:
     >>> first_below([0.3, 0.02], 0.01) is None
     True
     """
-    threshold = check_positive(threshold, "first_below: threshold")
+    threshold = positive(threshold, "first_below: threshold")
     return next((k for k, loss in enumerate(curve) if loss < threshold), None)
 
 
@@ -371,13 +295,13 @@ def train(
         raise TypeError(f"train: model must be a Module, got {type(model).__name__}")
     if not callable(loss_fn):
         raise TypeError(f"train: loss_fn must be a function of the model, got {loss_fn!r}")
-    steps = check_steps(steps, "train: steps")
-    threshold = None if until is None else check_positive(until, "train: until")
+    steps = whole(steps, "train: steps")
+    threshold = None if until is None else positive(until, "train: until")
     wanted = _record_items(record)
     if isinstance(optimizer, Optimizer):
         opt = optimizer
     else:
-        opt = SGD(model.parameters(), lr=check_lr(optimizer, "train: lr"))
+        opt = SGD(model.parameters(), lr=learning_rate(optimizer, "train: lr"))
     params = model.parameters()
     names = _names(params)
     history = History(lr=getattr(opt, "lr", None), until=threshold)
@@ -470,111 +394,10 @@ def _node_values(model: Module) -> dict[str, Any]:
     nodes = getattr(model, "nodes", None)
     if not isinstance(nodes, Mapping):
         raise ValueError(
-            f"train: record='nodes' needs a model with a .nodes mapping of named nodes (as "
-            f"Net222 has); {type(model).__name__} has none"
+            "train: record='nodes' needs a model with a .nodes mapping of named nodes; "
+            f"{type(model).__name__} has none"
         )
     return {name: _copy(node.data) for name, node in nodes.items()}
-
-
-# --- the 2-2-2 network: training and its spreadsheet ----------------------------------------------
-
-
-def train_net222(
-    w: Sequence[float] = SEED.w,
-    i: Sequence[float] = SEED.i,
-    t: Sequence[float] = SEED.t,
-    b: Sequence[float] | None = None,
-    lr: float = 0.5,
-    steps: int = 1000,
-    until: float | None = None,
-    *,
-    record: str | Collection[str] = RECORD_ALL,
-    progress: bool | None = None,
-) -> History:
-    """Train the derivation's 2-2-2 network by SGD on E_total, w ← w − lr·∂E_total/∂w.
-
-    w = (w1..w8), i = (i1, i2), t = (t1, t2), b = None or (b_h1, b_h2, b_o1, b_o2); the
-    defaults are the seeds' example. Records everything `spreadsheet_rows` needs.
-
-    >>> history = train_net222(lr=2.0, steps=1000, until=1e-3)
-    >>> history.stopped_by, history.iterations, history.updates, round(history.final_loss, 6)
-    ('until', 363, 362, 0.000996)
-    """
-    w = check_numbers(w, 8, "train_net222: w (w1..w8)")
-    i = check_numbers(i, 2, "train_net222: i (i1, i2)")
-    t = check_numbers(t, 2, "train_net222: t (t1, t2)")
-    b = None if b is None else check_numbers(b, 4, "train_net222: b (b_h1, b_h2, b_o1, b_o2)")
-    lr = check_lr(lr, "train_net222: lr")
-    net = Net222(w, b)
-    return train(
-        net,
-        lambda net: net(i=i, t=t),
-        SGD(net.parameters(), lr=lr),
-        check_steps(steps, "train_net222: steps"),
-        None if until is None else check_positive(until, "train_net222: until"),
-        record=record,
-        progress=progress,
-        desc=f"2-2-2 net, lr={lr:g}",
-    )
-
-
-def spreadsheet_rows(history: History) -> list[dict[str, float]]:
-    """One row per iteration of a `train_net222` run, with the derivation's columns
-    (`SPREADSHEET_COLUMNS`): iteration, t1, t2, i1, i2, w1..w8, h1 … E_total, dw1..dw8.
-
-    Row k holds the weights at iteration k, the forward pass there, and ∂E_total/∂w there;
-    row k + 1's weights are w − lr·dw.
-    """
-    if not (history.params and history.grads and history.nodes):
-        raise ValueError(
-            "spreadsheet_rows: the history has no recorded parameters, gradients and nodes; "
-            "train with record='all' (train_net222 does by default)"
-        )
-    if "w1" not in history.params[0] or "E_total" not in history.nodes[0]:
-        raise ValueError(
-            "spreadsheet_rows: this history is not of a Net222 (it has no parameter 'w1' or no "
-            "node 'E_total')"
-        )
-    biases = tuple(name for name in BIAS_NAMES if name in history.params[0])
-    rows = []
-    for k, (params, grads, nodes) in enumerate(zip(history.params, history.grads, history.nodes)):
-        row: dict[str, float] = {"iteration": k}
-        row.update({name: nodes[name] for name in ("t1", "t2", "i1", "i2")})
-        row.update({name: params[name] for name in (*WEIGHT_NAMES, *biases)})
-        row.update({name: nodes[name] for name in _FORWARD_NAMES})
-        row.update({f"d{name}": grads[name] for name in (*WEIGHT_NAMES, *biases)})
-        rows.append(row)
-    return rows
-
-
-def report_net222(history: History) -> str:
-    """A short text report of a `train_net222` run: E_total before and after, and the weights."""
-    if not history.loss:
-        raise ValueError("report_net222: the history is empty")
-    lr = "?" if history.lr is None else f"{history.lr:g}"
-    if history.stopped_by == "until":
-        how = f"stopped at iteration {history.iterations - 1}, where E_total < {history.until:g}"
-    else:
-        how = f"{history.updates} iterations"
-    lines = [
-        f"2-2-2 network trained by SGD with lr = {lr}: {how}",
-        f"  E_total: {history.loss[0]:.12f} at iteration 0 → {history.final_loss:.12f} "
-        f"after {history.updates} updates",
-        "",
-    ]
-    names = [name for name in (*WEIGHT_NAMES, *BIAS_NAMES) if name in history.final_params]
-    start = history.params[0] if history.params else {}
-    lines.append(
-        table(
-            ["parameter", "start", "final"],
-            [
-                [name, f"{start[name]:.12f}" if name in start else "", f"{final:.12f}"]
-                for name in names
-                for final in [float(history.final_params[name])]
-            ],
-        )
-    )
-    return "\n".join(lines)
 
 
 # --- writing files, whole or not at all -----------------------------------------------------------
@@ -805,9 +628,9 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: int = 100) -> Pa
 def sweep_model(
     model: M,
     loss_fn: Callable[[M], Any],
-    lrs: Sequence[float] = SEED_LRS,
+    lrs: Sequence[float],
     steps: int = 100,
-    thresholds: Sequence[float] = SEED_THRESHOLDS,
+    thresholds: Sequence[float] = (),
     *,
     optimizer: Callable[..., Optimizer] = SGD,
     loss_name: str = "loss",
@@ -816,7 +639,7 @@ def sweep_model(
     """Train `model` from its current parameters once per learning rate, `steps` iterations
     each, with ``optimizer(model.parameters(), lr=lr)``; the model is left as it started."""
     lrs = _check_lrs(lrs, "sweep: lrs")
-    steps = check_steps(steps, "sweep: steps")
+    steps = whole(steps, "sweep: steps")
     thresholds = _check_thresholds(thresholds, "sweep: thresholds")
     if not isinstance(model, Module):
         raise TypeError(f"sweep: model must be a Module, got {type(model).__name__}")
@@ -837,38 +660,3 @@ def sweep_model(
     finally:
         model.set_parameters([_copy(v) for v in start])
     return Sweep(lrs, steps, thresholds, curves, loss_name)
-
-
-def sweep(
-    lrs: Sequence[float] = SEED_LRS,
-    steps: int = 100,
-    thresholds: Sequence[float] = SEED_THRESHOLDS,
-    *,
-    w: Sequence[float] = SEED.w,
-    i: Sequence[float] = SEED.i,
-    t: Sequence[float] = SEED.t,
-    b: Sequence[float] | None = None,
-    progress: bool | None = None,
-) -> Sweep:
-    """The seeds' experiment: train the 2-2-2 network from the same start once per learning
-    rate, and compare the E_total curves.
-
-    >>> result = sweep(steps=100)
-    >>> result.curves[0.5][0]                   # every curve starts at the seeds' E_total
-    0.24251985734837728
-    >>> result.first_below(2.0, 0.01)           # lr 2.0 needs this many updates
-    59
-    """
-    w = check_numbers(w, 8, "sweep: w (w1..w8)")
-    i = check_numbers(i, 2, "sweep: i (i1, i2)")
-    t = check_numbers(t, 2, "sweep: t (t1, t2)")
-    b = None if b is None else check_numbers(b, 4, "sweep: b (b_h1, b_h2, b_o1, b_o2)")
-    return sweep_model(
-        Net222(w, b),
-        lambda net: net(i=i, t=t),
-        lrs,
-        steps,
-        thresholds,
-        loss_name="E_total",
-        progress=progress,
-    )

@@ -26,7 +26,7 @@ from typing import Any
 
 from tinygrad_edu import primitives as prim
 from tinygrad_edu._checks import real
-from tinygrad_edu.graph import GradMode, backward
+from tinygrad_edu.graph import GradMode, NodeBase, backward
 from tinygrad_edu.primitives import Primitive
 
 __all__ = ["Value"]
@@ -37,7 +37,7 @@ _isfinite = math.isfinite  # bound once: it is called for every new node
 # --- the node -----------------------------------------------------------------------------------
 
 
-class Value:
+class Value(NodeBase):
     """A scalar node: ``data``, ``grad`` (∂root/∂self after ``backward()``), ``label``, ``op``.
 
     >>> a, b = Value(2.0, "a"), Value(-3.0, "b")
@@ -68,16 +68,6 @@ class Value:
         self.label = label
         self.parents = ()
         self._op = None
-
-    @property
-    def op(self) -> str:
-        """The primitive that made this node ("+", "*", "sigmoid", ...), "" for a leaf."""
-        return "" if self._op is None else self._op.symbol
-
-    @property
-    def primitive(self) -> Primitive | None:
-        """The catalogue entry of the primitive that made this node; None for a leaf."""
-        return None if self._op is None else self._op.primitive
 
     def zero_grad(self) -> None:
         """Forget the gradient: grad = 0.0 (gradients accumulate across backward calls)."""
@@ -315,8 +305,3 @@ def _const(x: object, op: _Kernel) -> Value | None:
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         return None
     return Value(real(x, f"{op.name} ({op.symbol})"))
-
-
-# TEMPORARY shims while the modules that import them move to _checks / primitives.
-_real = real
-_sigmoid = prim.sigmoid

@@ -14,15 +14,17 @@ Two pictures, because the derivation uses two:
 Both return a `graphviz.Digraph` (it displays inline in Jupyter); `render` writes it as SVG,
 PNG or PDF through Graphviz's ``dot`` program, or as DOT source, which needs no Graphviz.
 
->>> from tinygrad_edu import SEED, Net222
->>> net = Net222(SEED.w)
->>> E_total = net(i=SEED.i, t=SEED.t)
->>> E_total.backward()
->>> count_paths(E_total, net.weights[0]), count_paths(E_total, net.weights[4])   # w1, w5
+>>> from tinygrad_edu import MLP
+>>> net = MLP(2, [2, 2], seed=0)                # 2 inputs, 2 hidden neurons, 2 outputs
+>>> y1, y2 = net([0.05, 0.1])
+>>> loss = (y1 - 0.01) ** 2 + (y2 - 0.99) ** 2
+>>> loss.backward()
+>>> w1 = net.layers[0].neurons[0].w[0]          # L1.N1.w1 reaches both outputs
+>>> count_paths(loss, w1), count_paths(loss, net.layers[1].neurons[0].w[0])
 (2, 1)
->>> graph = draw_graph(E_total, highlight="w1")
->>> graph.source.count('class="highlight"')     # edges on the two paths from E_total to w1
-33
+>>> graph = draw_graph(loss, highlight="L1.N1.w1", model=net)
+>>> graph.source.count('class="highlight"')     # edges on the two paths from the loss to w1
+35
 
 Labels are written as Graphviz HTML-like labels, escaped here once (`_html`), so any label
 renders: quotes, backslashes, ``< > { } |``, newlines, ∂, σ, ½. The DOT text is assembled
@@ -32,20 +34,20 @@ directly rather than through ``Digraph.node()`` and ``.edge()`` (their quoting c
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import graphviz
 import numpy as np
 
+from tinygrad_edu import _format
+from tinygrad_edu._checks import flag, one_of, whole
 from tinygrad_edu._files import write_atomically
 from tinygrad_edu.graph import topological_order
-from tinygrad_edu.net222 import BIAS_NAMES, SEED, WEIGHT_NAMES, Net222
-from tinygrad_edu.nn import ACTIVATIONS, MLP, Layer, Linear, Module, Neuron, Sequential
+from tinygrad_edu.nn import Layout, Module, NeuronLayout
 from tinygrad_edu.tensor import Tensor, unbroadcast
 from tinygrad_edu.value import Value
 
@@ -55,11 +57,8 @@ __all__ = [
     "Diagram",
     "GraphvizNotFoundError",
     "count_paths",
-    "demo_pictures",
     "draw_graph",
     "draw_network",
-    "net222_graph",
-    "net222_network",
     "render",
 ]
 
@@ -86,9 +85,6 @@ ROLE_COLOURS = {
 OPERATION_COLOURS = ("#eeeeee", "#9ca3af")
 HIGHLIGHT = "#d62728"
 CLUSTER_COLOUR = "#9aa5b1"
-
-# What an operation's oval shows: the usual mathematical sign where it differs from Python's.
-_OP_TEXT = {"*": "×", "-": "−", "/": "÷", "**": "^", "neg": "−x", "sigmoid": "σ"}
 
 # A long label is cut into lines of this many characters, so a box stays readable.
 WRAP = 48
@@ -167,7 +163,7 @@ def _quote(name: str) -> str:
 
 def _num(x: float) -> str:
     """A number as the pictures show it: 4 significant digits (0.0001883, 0.5933, 1.5e+04)."""
-    return f"{x:.4g}"
+    return _format.number(x, 4)
 
 
 def _summary(a: Any) -> str:
@@ -189,111 +185,61 @@ def _shape(shape: tuple[int, ...]) -> str:
 # --- checking arguments ---------------------------------------------------------------------
 
 
-def _check_flag(value: object, where: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{where} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def _check_rankdir(rankdir: object, where: str) -> str:
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"{where}: rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")
-    return str(rankdir)
-
-
 def _check_limit(limit: object, where: str) -> int | None:
-    if limit is None:
-        return None
-    if isinstance(limit, bool) or not isinstance(limit, int):
-        raise TypeError(f"{where} must be a positive int or None, got {limit!r}")
-    if limit < 1:
-        raise ValueError(f"{where} must be a positive int or None, got {limit!r}")
-    return limit
+    """A size limit: a whole number >= 1, or None for no limit."""
+    return None if limit is None else whole(limit, where)
 
 
 # --- roles and modules -----------------------------------------------------------------------
 
 # Without params= or model=, a Value leaf is a parameter when its label names a weight or a
-# bias the way the library's modules name them: w1..w8 and b_h1.. (Net222), L1.N2.w1 and
-# L1.N2.b (MLP), h1.w1 (a Neuron labelled h1). A bare "b" or "x" is an input.
+# bias the way the library's modules name them: w1..w8 and b_h1.. (the derivation's names),
+# L1.N2.w1 and L1.N2.b (MLP), h1.w1 (a Neuron labelled h1). A bare "b" or "x" is an input.
 _PARAMETER_LABEL = re.compile(r"(?:^|\.)w\d+$|\.b$|^b_\w+$")
 
-_HIDDEN, _OUTPUT = "hidden layer", "output layer"
-# Net222's parameter names, and the neuron (or, for its tensor engine, the layer) of each.
-_NET222_MODULES: dict[str, tuple[str, ...]] = {
-    **{name: (_HIDDEN, "neuron h1") for name in ("w1", "w2", "b_h1")},
-    **{name: (_HIDDEN, "neuron h2") for name in ("w3", "w4", "b_h2")},
-    **{name: (_OUTPUT, "neuron o1") for name in ("w5", "w6", "b_o1")},
-    **{name: (_OUTPUT, "neuron o2") for name in ("w7", "w8", "b_o2")},
-    **{name: (_HIDDEN,) for name in ("w1..w4", "b_h")},
-    **{name: (_OUTPUT,) for name in ("w5..w8", "b_o")},
-}
-_LAYER_NAME = re.compile(r"L\d+$")
-_NEURON_NAME = re.compile(r"N\d+$")
+
+def _is_parameter(leaf: Any) -> bool:
+    """Without params= or model=: a Tensor leaf that requires a gradient, or a Value leaf
+    labelled like a weight or a bias."""
+    if isinstance(leaf, Tensor):
+        return leaf.requires_grad
+    return bool(leaf.label) and _PARAMETER_LABEL.search(leaf.label) is not None
 
 
-def _module_from_label(label: str) -> tuple[str, ...] | None:
-    """The module path a parameter's label implies: "L1.N2.w1" → ("layer L1", "neuron L1.N2")."""
-    known = _NET222_MODULES.get(label)
-    if known is not None:
-        return known
-    parts = label.split(".")[:-1]
-    if not parts or not all(parts):
-        return None
-    path = []
-    for depth in range(len(parts)):
-        prefix = ".".join(parts[: depth + 1])
-        if depth == 0 and _LAYER_NAME.match(parts[0]):
-            path.append(f"layer {prefix}")
-        elif depth == 1 and _NEURON_NAME.match(parts[1]):
-            path.append(f"neuron {prefix}")
-        else:
-            path.append(prefix)
-    return tuple(path)
-
-
-def _modules_of_model(model: Any) -> dict[int, tuple[str, ...]]:
-    """{id(parameter): module path} for a model, walked structurally (no recursion on graphs)."""
+def _modules_of_model(model: Module) -> dict[int, tuple[str, ...]]:
+    """{id(parameter): module path}, read from the model's layout: (layer, neuron) for a
+    parameter that is one neuron's weight, the layer alone for a matrix whose entries are its
+    neurons' weights (a graph node is the whole matrix) or a parameter neurons share."""
+    try:
+        layout = model.layout()
+    except NotImplementedError:  # a model that does not say: no clusters
+        return {}
     found: dict[int, tuple[str, ...]] = {}
-    # A work list of (module, path of the enclosing modules): Sequential nests.
-    todo: list[tuple[Any, tuple[str, ...]]] = [(model, ())]
-    while todo:
-        module, outer = todo.pop()
-        if isinstance(module, Net222):
-            for layer, title, letter in zip(module.mlp.layers, (_HIDDEN, _OUTPUT), "ho"):
-                if isinstance(layer, Layer):
-                    for k, neuron in enumerate(layer.neurons):
-                        for p in neuron.parameters():
-                            found[id(p)] = (*outer, title, f"neuron {letter}{k + 1}")
-                else:
-                    for p in layer.parameters():
-                        found[id(p)] = (*outer, title)
-        elif isinstance(module, MLP):
-            todo.extend((layer, outer) for layer in module.layers)
-        elif isinstance(module, Layer):
-            for neuron in module.neurons:
-                todo.append((neuron, (*outer, f"layer {module.label}")))
-        elif isinstance(module, Neuron):
-            for p in module.parameters():
-                found[id(p)] = (*outer, f"neuron {module.label}")
-        elif isinstance(module, Linear):
-            for p in module.parameters():
-                found[id(p)] = (*outer, f"layer {module.label}")
-        elif isinstance(module, Sequential):
-            todo.extend((m, outer) for m in module.modules)
-        else:
-            for p in module.parameters():
-                path = _module_from_label(p.label)
-                if path is not None:
-                    found[id(p)] = (*outer, *path)
-    return found
+    for layer in layout.layers:
+        outer = (layer.title,) if layer.title else ()
+        for neuron in layer.neurons:
+            for weight in _weights_of(neuron):
+                path = (*outer, f"neuron {neuron.name}") if weight.index is None else outer
+                key = id(weight.parameter)
+                known = found.setdefault(key, path)
+                if known != path:  # shared by several neurons: their common enclosing modules
+                    depth = 0
+                    while depth < min(len(known), len(path)) and known[depth] == path[depth]:
+                        depth += 1
+                    found[key] = path[:depth]
+    return {key: path for key, path in found.items() if path}
+
+
+def _weights_of(neuron: NeuronLayout) -> list[Any]:
+    """A neuron's weights, then its bias (if any)."""
+    return [*neuron.weights, *([] if neuron.bias is None else [neuron.bias])]
 
 
 def _parameters(
-    order: list[Any], tensor: bool, params: Iterable[Any] | None, model: Module | None
+    order: list[Any], params: Iterable[Any] | None, model: Module | None
 ) -> tuple[set[int], dict[int, tuple[str, ...]]]:
-    """The parameters among the graph's leaves, and the module of each (when known)."""
-    leaves = [n for n in order if n._op is None]
+    """The parameters among the graph's leaves, and the module of each (when the model says)."""
+    leaves = [n for n in order if n.primitive is None]
     modules = {} if model is None else _modules_of_model(model)
     if params is not None:
         if isinstance(params, (str, bytes, Value, Tensor)) or not isinstance(params, Iterable):
@@ -305,16 +251,8 @@ def _parameters(
     elif model is not None:
         chosen = {id(p) for p in model.parameters()}
         parameters = {id(n) for n in leaves if id(n) in chosen}
-    elif tensor:
-        parameters = {id(n) for n in leaves if n.requires_grad}
     else:
-        parameters = {id(n) for n in leaves if n.label and _PARAMETER_LABEL.search(n.label)}
-    for n in leaves:
-        key = id(n)
-        if key in parameters and key not in modules and n.label:
-            path = _module_from_label(n.label)
-            if path is not None:
-                modules[key] = path
+        parameters = {id(n) for n in leaves if _is_parameter(n)}
     return parameters, {k: v for k, v in modules.items() if k in parameters}
 
 
@@ -427,12 +365,13 @@ def _tensor_edge_text(child: Tensor, k: int) -> str:
     """What flows back along the edge from operand k to `child`: the shape and a summary of
     that operand's share of the gradient (the VJP of child.grad, unbroadcast to its shape)."""
     parent = child.parents[k]
-    if child.grad is None or child._op is None:
+    primitive = child.primitive
+    if child.grad is None or primitive is None or primitive.array is None:
         # No backward yet: all that is known is the Jacobian's shape.
         return f"∂{_shape(child.shape)}/∂{_shape(parent.shape)}"
     needs = tuple(j == k for j in range(len(child.parents)))
     with np.errstate(all="ignore"):
-        grads = child._op.vjp(child.grad, child, needs, *(p.data for p in child.parents))
+        grads = primitive.array.vjp(child.grad, child, needs, *(p.data for p in child.parents))
         share = grads[k]
         if share is None:
             return "no gradient"
@@ -443,13 +382,10 @@ def _tensor_edge_text(child: Tensor, k: int) -> str:
 # --- draw_graph -------------------------------------------------------------------------------
 
 
-def _check_root(root: object, where: str) -> bool:
-    """True for a Tensor root, False for a Value; TypeError for anything else."""
-    if isinstance(root, Value):
-        return False
-    if isinstance(root, Tensor):
-        return True
-    raise TypeError(f"{where}: root must be a Value or a Tensor, got {type(root).__name__}")
+def _check_root(root: object, where: str) -> None:
+    """TypeError unless `root` is a Value or a Tensor."""
+    if not isinstance(root, (Value, Tensor)):
+        raise TypeError(f"{where}: root must be a Value or a Tensor, got {type(root).__name__}")
 
 
 def _table(cells: list[str], role: str) -> str:
@@ -461,7 +397,7 @@ def _table(cells: list[str], role: str) -> str:
     )
 
 
-def _legend(highlighted: bool, tensor: bool) -> str:
+def _legend(highlighted: bool, root: Value | Tensor) -> str:
     rows = [
         ("parameter", "parameter: a leaf that learns"),
         ("input", "input or constant: a leaf that does not learn"),
@@ -477,6 +413,7 @@ def _legend(highlighted: bool, tensor: bool) -> str:
         f'<tr><td bgcolor="{OPERATION_COLOURS[0]}" width="18">op</td><td align="left">'
         "operation: makes the next node from its operands</td></tr>"
     )
+    tensor = isinstance(root, Tensor)
     what = "shape, data, grad" if tensor else "label, data, grad"
     cells.append(
         f'<tr><td colspan="2" align="left">a box shows {what}; grad is ∂root/∂node'
@@ -568,23 +505,23 @@ def draw_graph(
     >>> [line.strip() for line in graph.body if "->" in line]
     ['n0 -> n1_op', 'n0 -> n1_op', 'n1_op -> n1']
     """
-    tensor = _check_root(root, "draw_graph")
-    rankdir = _check_rankdir(rankdir, "draw_graph")
-    show_data = _check_flag(show_data, "draw_graph: show_data")
-    show_grad = _check_flag(show_grad, "draw_graph: show_grad")
-    cluster = _check_flag(cluster, "draw_graph: cluster")
-    formulas = _check_flag(formulas, "draw_graph: formulas")
+    _check_root(root, "draw_graph")
+    rankdir = one_of(rankdir, RANKDIRS, "draw_graph: rankdir")
+    show_data = flag(show_data, "draw_graph: show_data")
+    show_grad = flag(show_grad, "draw_graph: show_grad")
+    cluster = flag(cluster, "draw_graph: cluster")
+    formulas = flag(formulas, "draw_graph: formulas")
     limit = _check_limit(max_nodes, "draw_graph: max_nodes")
     if model is not None and not isinstance(model, Module):
         raise TypeError(
-            f"draw_graph: model must be a tinygrad_edu Module (MLP, Net222, ...), got "
+            f"draw_graph: model must be a tinygrad_edu Module (MLP, Sequential, ...), got "
             f"{type(model).__name__}"
         )
 
     order = topological_order(root)
     index = {id(n): k for k, n in enumerate(order)}
     targets = _targets(highlight, order, index)
-    parameters, of_parameter = _parameters(order, tensor, params, model)
+    parameters, of_parameter = _parameters(order, params, model)
     modules = _assign_modules(order, of_parameter) if cluster else {}
 
     graph = Diagram(
@@ -603,7 +540,8 @@ def draw_graph(
             advice = (
                 f"collapsed by module it would still show {shown:,} boxes; "
                 if modules
-                else "it has no modules to collapse (clusters come from the parameters' modules); "
+                else "it has no modules to collapse (clusters come from model=, its layers and "
+                "neurons); "
                 if cluster
                 else "pass cluster=True to collapse it by module, or "
             )
@@ -628,23 +566,23 @@ def draw_graph(
         body = _collapsed_body(order, index, modules, parameters, on_path)
     else:
         labeller = None
-        if formulas and on_path and not tensor:
+        if formulas and on_path and isinstance(root, Value):
             # Imported here: explanations need sympy, which plain drawing does not.
             from tinygrad_edu.explain import formula_labeller
 
             labeller = formula_labeller(root)
         body = _full_body(
-            order, index, modules, parameters, on_path, tensor, show_data, show_grad, labeller
+            order, index, modules, parameters, on_path, show_data, show_grad, labeller
         )
     graph.body.extend(body)
-    graph.body.append("\t" + _legend(bool(targets), tensor) + "\n")
-    title = _title(order, targets, tensor, collapsed, len(order))
+    graph.body.append("\t" + _legend(bool(targets), root) + "\n")
+    title = _title(order, targets, collapsed, len(order))
     if title:
         graph.body.append(f"\tlabel=<{title}>\n")
     return graph
 
 
-def _title(order: list[Any], targets: list[Any], tensor: bool, collapsed: bool, n: int) -> str:
+def _title(order: list[Any], targets: list[Any], collapsed: bool, n: int) -> str:
     """The graph's caption: what is highlighted and what the paths add up to."""
     lines = []
     root = order[-1]
@@ -653,7 +591,7 @@ def _title(order: list[Any], targets: list[Any], tensor: bool, collapsed: bool, 
         name = t.label or "the highlighted node"
         paths = count_paths(root, t)
         plural = "path" if paths == 1 else "paths"
-        if tensor or collapsed:
+        if isinstance(root, Tensor) or collapsed:  # no one number per edge to add up
             lines.append(f"{paths} {plural} from {root_name} down to {name}")
         else:
             total = _chain_rule_sum(order, t)
@@ -672,7 +610,6 @@ def _full_body(
     modules: dict[int, tuple[str, ...]],
     parameters: set[int],
     on_path: set[int],
-    tensor: bool,
     show_data: bool,
     show_grad: bool,
     labeller: Callable[[Any, int], str] | None = None,
@@ -686,7 +623,7 @@ def _full_body(
     op_fill, op_border = OPERATION_COLOURS
     for k, node in enumerate(order):
         key = id(node)
-        op = node._op
+        op = node.primitive
         if node is root:
             role = "loss"
         elif op is not None:
@@ -699,7 +636,7 @@ def _full_body(
         if text is None:
             text = escaped[label] = _html(label)
         cells = [f"<td><b>{text}</b></td>"] if text else []
-        if tensor:
+        if isinstance(node, Tensor):
             cells.append(f"<td>{_shape(node.shape)}</td>")
             if show_data:
                 cells.append(f"<td>data {_summary(node.data)}</td>")
@@ -719,9 +656,9 @@ def _full_body(
         out.append(f'\tn{k} [label=<{_table(cells, role)}> class="{role}"]\n')
         if op is None:
             continue
-        symbol = op.symbol
+        # The oval shows the primitive's mathematical sign (× for *, σ for sigmoid).
         out.append(
-            f"\tn{k}_op [label=<{_html(_OP_TEXT.get(symbol, symbol))}> shape=ellipse "
+            f"\tn{k}_op [label=<{_html(op.shown)}> shape=ellipse "
             f'style=filled fillcolor="{op_fill}" color="{op_border}" margin="0.03,0.01" '
             'width=0 height=0 class="operation"]\n'
         )
@@ -732,18 +669,18 @@ def _full_body(
                 edges.append(f"\tn{index[id(p)]} -> n{k}_op\n")
             edges.append(f"\tn{k}_op -> n{k}\n")
             continue
-        locals_ = None if tensor else node.local_grads()
+        locals_ = None if isinstance(node, Tensor) else node.local_grads()
         for j, p in enumerate(parents):
             if id(p) not in on_path:
                 edges.append(f"\tn{index[id(p)]} -> n{k}_op\n")
                 continue
-            number = _tensor_edge_text(node, j) if locals_ is None else _num(locals_[j])
+            shown = _tensor_edge_text(node, j) if locals_ is None else _num(locals_[j])
             if labeller is not None:
                 formula = labeller(node, j)
                 if not _NUMBER.fullmatch(formula):  # "1 = 1" would say nothing
-                    number = f"{formula} = {number}"
+                    shown = f"{formula} = {shown}"
             edges.append(
-                f"\tn{index[id(p)]} -> n{k}_op [label=<{_html(number)}> {_HIGHLIGHT_EDGE}]\n"
+                f"\tn{index[id(p)]} -> n{k}_op [label=<{_html(shown)}> {_HIGHLIGHT_EDGE}]\n"
             )
         edges.append(f"\tn{k}_op -> n{k} [{_HIGHLIGHT_EDGE}]\n")
     return free + _cluster_lines(grouped) + edges
@@ -799,13 +736,14 @@ def _collapsed_body(
                 "loss"
                 if node is root
                 else "intermediate"
-                if node._op is not None
+                if node.primitive is not None
                 else "parameter"
                 if key in parameters
                 else "input"
             )
             cells = [f"<td><b>{_html(node.label)}</b></td>"] if node.label else []
-            cells.append(f"<td>{_html(_OP_TEXT.get(node.op, node.op)) if node.op else ' '}</td>")
+            primitive = node.primitive
+            cells.append(f"<td>{_html(primitive.shown) if primitive else ' '}</td>")
             free.append(f'\tn{k} [label=<{_table(cells, role)}> class="{role}"]\n')
         for p in node.parents:
             ppath = modules.get(id(p))
@@ -869,199 +807,111 @@ def _unit(name: str, columns: list[list[str]], role: str, ports: bool = False) -
     return _Unit(name, rows, role, ports)
 
 
-def _net222_values(net: Net222) -> dict[str, tuple[float, float | None]]:
-    """{name: (data, grad)} of the last call's nodes, when there is one sample."""
-    nodes = net.nodes
-    if not nodes:
-        return {}
-    if net.engine == "value":
-        return {name: (float(v.data), float(v.grad)) for name, v in nodes.items()}
-    values: dict[str, tuple[float, float | None]] = {}
-    if nodes["i"].shape[0] != 1:  # a batch: no single number per neuron to show
-        return {}
-    for prefix in ("i", "t", "h", "a_h", "o", "a_o", "E"):
-        tensor = nodes[prefix]
-        for k in range(2):
-            grad = None if tensor.grad is None else float(tensor.grad[0, k])
-            values[f"{prefix}{k + 1}"] = (float(tensor.data[0, k]), grad)
-    total = nodes["E_total"]
-    values["E_total"] = (total.item(), None if total.grad is None else float(total.grad))
-    return values
+_Figure = tuple[list[tuple[str, list[_Unit]]], list[_Unit], list[_Connection]]
 
 
-def _net222_spec(
-    net: Net222, show_data: bool, show_grad: bool
-) -> tuple[list[tuple[str, list[_Unit]]], list[_Unit], list[_Connection]]:
-    values = _net222_values(net)
+def _figure(layout: Layout, show_data: bool, show_grad: bool) -> _Figure:
+    """The figure's titled columns (inputs, one per layer, the loss's), its other boxes, and
+    its arrows, from the model's layout."""
+    values = layout.values
 
-    def unit(name: str, role: str) -> _Unit:
-        return _unit(name, [_cells(name, values.get(name), show_data, show_grad)], role)
+    def cells(name: str) -> list[str]:
+        return _cells(name, values.get(name), show_data, show_grad)
 
-    def neuron(sum_name: str, out_name: str) -> _Unit:
-        columns = [
-            _cells(sum_name, values.get(sum_name), show_data, show_grad),
-            _cells(out_name, values.get(out_name), show_data, show_grad),
-        ]
-        return _unit(sum_name, columns, "intermediate", ports=True)
-
-    columns = [
-        ("inputs", [unit("i1", "input"), unit("i2", "input")]),
-        (_HIDDEN, [neuron("h1", "a_h1"), neuron("h2", "a_h2")]),
-        (_OUTPUT, [neuron("o1", "a_o1"), neuron("o2", "a_o2")]),
-        ("errors", [unit("E1", "intermediate"), unit("E2", "intermediate")]),
-    ]
-    free = [unit("t1", "input"), unit("t2", "input"), unit("E_total", "loss")]
-
-    # Weight k of the derivation connects input j of a layer to its neuron n (h1 = w1·i1 + ...).
-    sources = (("i1", "i2"), ("h1", "h2"))
-    targets = (("h1", "h2"), ("o1", "o2"))
-    connections = []
-    weights = _weight_entries(net)
-    for number, (name, data, grad) in enumerate(weights):
-        layer, within = divmod(number, 4)
-        n, j = divmod(within, 2)
-        connections.append(_Connection(sources[layer][j], targets[layer][n], name, data, grad))
-    biases = _bias_entries(net)
-    if biases:
-        free += [_unit("bias_h", [["1"]], "input"), _unit("bias_o", [["1"]], "input")]
-        for number, (name, data, grad) in enumerate(biases):
-            layer, n = divmod(number, 2)
-            connections.append(
-                _Connection(("bias_h", "bias_o")[layer], targets[layer][n], name, data, grad)
-            )
-    for k in ("1", "2"):
-        connections.append(_Connection("o" + k, "E" + k, "", None, None))
-        connections.append(_Connection("t" + k, "E" + k, "", None, None, dashed=True))
-        connections.append(_Connection("E" + k, "E_total", "", None, None))
-    return columns, free, connections
-
-
-def _weight_entries(net: Net222) -> list[tuple[str, float, float | None]]:
-    """(name, value, gradient) of w1..w8, from either engine."""
-    if net.engine == "value":
-        return [(w.label or name, w.data, w.grad) for w, name in zip(net.weights, WEIGHT_NAMES)]
-    entries: list[tuple[str, float, float | None]] = []
-    for matrix, names in zip(net.weights, (WEIGHT_NAMES[:4], WEIGHT_NAMES[4:])):
-        # Row n of a layer's matrix holds neuron n's weights: [[w1, w2], [w3, w4]].
-        grads = None if matrix.grad is None else matrix.grad.ravel()
-        for k, (name, value) in enumerate(zip(names, matrix.data.ravel())):
-            entries.append((name, float(value), None if grads is None else float(grads[k])))
-    return entries
-
-
-def _bias_entries(net: Net222) -> list[tuple[str, float, float | None]]:
-    if net.engine == "value":
-        return [(b.label or name, b.data, b.grad) for b, name in zip(net.biases, BIAS_NAMES)]
-    entries: list[tuple[str, float, float | None]] = []
-    for vector, names in zip(net.biases, (BIAS_NAMES[:2], BIAS_NAMES[2:])):
-        for k, name in enumerate(names):
-            grad = None if vector.grad is None else float(vector.grad[k])
-            entries.append((name, float(vector.data[k]), grad))
-    return entries
-
-
-def _activation_name(function: Any) -> str:
-    for name, known in ACTIVATIONS.items():
-        if known is function:
-            return name
-    return getattr(function, "__name__", "activation")
-
-
-def _entry(tensor: Tensor, index: tuple[int, ...]) -> tuple[str, float, float | None]:
-    """(name, value, gradient) of one entry of a parameter tensor: "L1.weight[0, 1]", ..."""
-    grad = None if tensor.grad is None else float(tensor.grad[index])
-    return f"{tensor.label}[{', '.join(map(str, index))}]", float(tensor.data[index]), grad
-
-
-def _mlp_spec(
-    mlp: MLP, show_data: bool, show_grad: bool
-) -> tuple[list[tuple[str, list[_Unit]]], list[_Unit], list[_Connection]]:
-    inputs = [_unit(f"x{j + 1}", [[f"<b>x{j + 1}</b>"]], "input") for j in range(mlp.sizes[0])]
-    columns = [("inputs", inputs)]
+    columns = [("inputs", [_unit(name, [cells(name)], "input") for name in layout.inputs])]
     free: list[_Unit] = []
-    connections: list[_Connection] = []
-    previous = [u.name for u in inputs]
-    last = len(mlp.layers) - 1
-    for number, layer in enumerate(mlp.layers):
-        label = layer.label
-        title = f"layer {label}" + (" (output)" if number == last else "")
-        weights: list[list[tuple[str, float, float | None]]]
-        biases: list[tuple[str, float, float | None] | None]
-        if isinstance(layer, Layer):
-            functions = [neuron.activation for neuron in layer.neurons]
-            names = [neuron.label for neuron in layer.neurons]
-            weights = [[(w.label, w.data, w.grad) for w in neuron.w] for neuron in layer.neurons]
-            biases = [
-                None if n.b is None else (n.b.label, n.b.data, n.b.grad) for n in layer.neurons
-            ]
-        else:  # Linear: row n of the weight matrix feeds output n
-            functions = [mlp.activations[number]] * layer.nout
-            names = [f"{label}.N{n + 1}" for n in range(layer.nout)]
-            weights = [
-                [_entry(layer.weight, (n, j)) for j in range(layer.nin)] for n in range(layer.nout)
-            ]
-            b = layer.bias
-            biases = [None if b is None else _entry(b, (n,)) for n in range(layer.nout)]
-        # A neuron: its name, then its activation, side by side (edges enter and leave there);
-        # below them its bias, which is a weight on a constant input 1 kept inside the neuron
-        # so that a wide layer does not get one more edge per neuron.
+    # Arrows in the order they are written: the weights, the biases, then the loss's.
+    weights: list[_Connection] = []
+    biases: list[_Connection] = []
+    previous = list(layout.inputs)
+    for layer in layout.layers:
         units = []
-        for name, function, bias in zip(names, functions, biases):
-            rows = [[f"<b>{_html(name)}</b>", _html(_activation_name(function))]]
-            if bias is not None:
-                below = [f"<b>{_html(bias[0])}</b>" + (f" = {_num(bias[1])}" if show_data else "")]
-                below.append(f"grad {_num(bias[2])}" if show_grad and bias[2] is not None else " ")
-                rows.append(below)
-            units.append(_Unit(name, rows, "intermediate", True))
+        for neuron in layer.neurons:
+            # A neuron: its name (its sum) and its activation side by side, edges entering the
+            # one and leaving the other; the activation shown by its node's name when the model
+            # names it (h1 | a_h1), else by its function (L1.N1 | tanh).
+            second = [_html(neuron.activation)] if neuron.output is None else cells(neuron.output)
+            unit = _unit(neuron.name, [cells(neuron.name), second], "intermediate", ports=True)
+            bias = neuron.bias
+            if bias is not None and layer.bias_node is None:
+                # Below them its bias, a weight on a constant input 1 kept inside the neuron so
+                # that a wide layer does not get one more edge per neuron.
+                below = [
+                    f"<b>{_html(bias.name)}</b>" + (f" = {_num(bias.data)}" if show_data else "")
+                ]
+                grad = bias.grad
+                below.append(f"grad {_num(grad)}" if show_grad and grad is not None else " ")
+                unit.rows.append(below)
+            elif bias is not None and layer.bias_node is not None:
+                biases.append(
+                    _Connection(layer.bias_node, neuron.name, bias.name, bias.data, bias.grad)
+                )
+            units.append(unit)
+            for tail, w in zip(previous, neuron.weights):
+                weights.append(_Connection(tail, neuron.name, w.name, w.data, w.grad))
+        title = f"{layer.title} (output)" if layer.is_output else layer.title
         columns.append((title, units))
-        for name, row in zip(names, weights):
-            for tail, entry in zip(previous, row):
-                connections.append(_Connection(tail, name, *entry))
-        previous = names
-    return columns, free, connections
+        previous = [neuron.name for neuron in layer.neurons]
+    loss = layout.loss
+    arrows: list[_Connection] = []
+    if loss is not None:
+        columns.append(
+            (loss.title, [_unit(name, [cells(name)], "intermediate") for name in loss.column])
+        )
+        free += [_unit(name, [cells(name)], role) for name, role in loss.boxes]
+        arrows = [_Connection(t, h, "", None, None, dashed) for t, h, dashed in loss.arrows]
+    # The constant inputs 1 of the layers that draw their biases as weights on it.
+    free += [
+        _unit(layer.bias_node, [["1"]], "input")
+        for layer in layout.layers
+        if layer.bias_node is not None and any(n.bias is not None for n in layer.neurons)
+    ]
+    return columns, free, weights + biases + arrows
 
 
 def draw_network(
-    model: Net222 | MLP,
+    model: Module,
     *,
     rankdir: str = "LR",
     show_data: bool = True,
     show_grad: bool = True,
     max_edges: int | None = 2000,
 ) -> graphviz.Digraph:
-    """The neuron-level figure of a `Net222` or an `MLP` (either engine), as in a textbook.
+    """The neuron-level figure of a model, as in a textbook: inputs → one column per layer →
+    (the loss), drawn from ``model.layout()``.
 
-    Net222: inputs i1, i2 → hidden neurons (h1 | a_h1, h2 | a_h2) → output neurons
-    (o1 | a_o1, o2 | a_o2) → errors E1, E2 (with targets t1, t2) → E_total; the connections
-    carry w1..w8 (biases, if any, come from a "1" node). MLP: inputs x1.. → one column per
-    layer, each neuron with its activation and its bias; connections carry the weights'
-    labels. With `show_data` / `show_grad`, each connection also shows its weight's value /
-    gradient, and Net222's neurons the values of the last call.
+    Each neuron shows its name and its activation, and its bias; each connection carries its
+    weight's name, and with `show_data` / `show_grad` its value / gradient. A model that names
+    its nodes shows them instead, with the values of its last call: the 2-2-2 network of the
+    derivation is i1, i2 → h1 | a_h1, h2 | a_h2 → o1 | a_o1, o2 | a_o2 → E1, E2 → E_total.
+    Works for MLP, TensorMLP, Sequential of Linear and activation modules, and any model with
+    a `layout` method.
 
-    >>> from tinygrad_edu import SEED, Net222
-    >>> figure = draw_network(Net222(SEED.w), show_grad=False)
-    >>> [line.strip()[:22] for line in figure.body if line.strip().startswith('"i1"')]
-    ['"i1" [label=<<table bo', '"i1":e -> "h1":in:w [l', '"i1":e -> "h2":in:w [l']
+    >>> from tinygrad_edu import MLP
+    >>> figure = draw_network(MLP(2, [2, 1], seed=0), show_grad=False)
+    >>> [line.strip()[:26] for line in figure.body if line.strip().startswith('"x1"')]
+    ['"x1" [label=<<table border', '"x1":e -> "L1.N1":in:w [la', '"x1":e -> "L1.N2":in:w [la']
     """
-    if not isinstance(model, (Net222, MLP)):
+    if not isinstance(model, Module):
         raise TypeError(
-            f"draw_network: model must be a Net222 or an MLP, got {type(model).__name__}"
+            f"draw_network: model must be a tinygrad_edu Module (MLP, Sequential, ...), got "
+            f"{type(model).__name__}"
         )
-    rankdir = _check_rankdir(rankdir, "draw_network")
-    show_data = _check_flag(show_data, "draw_network: show_data")
-    show_grad = _check_flag(show_grad, "draw_network: show_grad")
+    rankdir = one_of(rankdir, RANKDIRS, "draw_network: rankdir")
+    show_data = flag(show_data, "draw_network: show_data")
+    show_grad = flag(show_grad, "draw_network: show_grad")
     limit = _check_limit(max_edges, "draw_network: max_edges")
-    if isinstance(model, MLP):
-        sizes = model.sizes
-        edges = sum(a * b for a, b in itertools.pairwise(sizes))
-        if limit is not None and edges > limit:
-            raise ValueError(
-                f"draw_network: {model!r} has {edges:,} connections, more than "
-                f"max_edges={limit}; pass max_edges=None (or a larger number) to draw it anyway"
-            )
-        columns, free, connections = _mlp_spec(model, show_data, show_grad)
-    else:
-        columns, free, connections = _net222_spec(model, show_data, show_grad)
+    try:
+        layout = model.layout()
+    except NotImplementedError as error:
+        raise TypeError(f"draw_network: {error}") from None
+    edges = sum(len(n.weights) for layer in layout.layers for n in layer.neurons)
+    if limit is not None and edges > limit:
+        raise ValueError(
+            f"draw_network: {model!r} has {edges:,} connections, more than "
+            f"max_edges={limit}; pass max_edges=None (or a larger number) to draw it anyway"
+        )
+    columns, free, connections = _figure(layout, show_data, show_grad)
 
     graph = Diagram(
         name="network",
@@ -1097,9 +947,8 @@ def draw_network(
         elif c.dashed:
             attrs.append('style=dashed color="#3b6ea8"')
         lines.append(f"\t{tail} -> {head}" + (f" [{' '.join(attrs)}]" if attrs else "") + "\n")
-    what = "E_total" if isinstance(model, Net222) else "loss"
     caption = (
-        f"each connection: its weight = value, grad = ∂{what}/∂weight"
+        f"each connection: its weight = value, grad = ∂{layout.loss_name}/∂weight"
         if show_data and show_grad
         else ""
     )
@@ -1175,54 +1024,3 @@ def render(
     # Whole or not at all: a picture half-written by an interrupted run would not open.
     write_atomically(target, lambda temporary: temporary.write_bytes(data))
     return target
-
-
-def _seed_net() -> tuple[Net222, Value]:
-    """Net222 at the derivation's example (SEED), after one forward and backward pass."""
-    net = Net222(SEED.w)
-    E_total = net(i=SEED.i, t=SEED.t)
-    E_total.backward()
-    return net, E_total
-
-
-def net222_graph(highlight: str | None = None) -> graphviz.Digraph:
-    """The computation graph of the 2-2-2 net at SEED after backward, optionally with the paths
-    from E_total to the node labelled `highlight` (e.g. "w1") drawn in red.
-
-    >>> "neuron h1" in net222_graph("w5").source
-    True
-    """
-    if highlight is not None and not isinstance(highlight, str):
-        raise TypeError(
-            f"net222_graph: highlight must be a node label such as 'w1', got {highlight!r}"
-        )
-    net, E_total = _seed_net()
-    return draw_graph(E_total, highlight=highlight, model=net)
-
-
-def net222_network() -> graphviz.Digraph:
-    """The network figure of the 2-2-2 net at SEED after backward: weights, values, gradients.
-
-    >>> "w8" in net222_network().source
-    True
-    """
-    net, _ = _seed_net()
-    return draw_network(net)
-
-
-def demo_pictures(folder: str | os.PathLike[str], format: str = "svg") -> list[Path]:
-    """Write the 2-2-2 net's pictures into `folder`: graph, network, and graph_w1 (highlighted).
-
-    Returns the paths written; with format "dot", no Graphviz is needed.
-    """
-    if format not in FORMATS:
-        raise ValueError(
-            f"demo_pictures: format must be one of {', '.join(FORMATS)}; got {format!r}"
-        )
-    out = Path(folder)
-    pictures: Sequence[tuple[str, graphviz.Digraph]] = (
-        ("graph", net222_graph()),
-        ("network", net222_network()),
-        ("graph_w1", net222_graph("w1")),
-    )
-    return [render(graph, out / f"{name}.{format}", format) for name, graph in pictures]
