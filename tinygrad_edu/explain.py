@@ -203,6 +203,27 @@ def _rule(node: Value) -> _Formulas:
     return _Formulas(primitive.derivative, primitive.formula)
 
 
+# id(primitive) -> whether its derivative is written with its output (σ' = σ·(1 − σ)).
+_USES_OUTPUT: dict[int, bool] = {}
+
+
+def _keeps_a_name(node: Node) -> bool:
+    """Whether an unlabelled node keeps a generated name (n7) instead of being folded into
+    its neighbours' edges: when its derivative is written with its own output, as σ's
+    a·(1 − a), tanh's 1 − a² or exp's e^x are. Folded, the output would be spelled out inside
+    its own derivative: (1 − 1/(1 + exp(−z)))/(1 + exp(−z)) instead of n7·(1 − n7)."""
+    primitive = node.primitive
+    if primitive is None or primitive.derivative is None:
+        return False
+    key = id(primitive)
+    if key not in _USES_OUTPUT:
+        out = sympy.Symbol("out")
+        operands = sympy.symbols(f"x1:{(primitive.arity or 1) + 1}")
+        locals_ = primitive.derivative(SymbolicMath, out, *operands)
+        _USES_OUTPUT[key] = any(out in sympy.sympify(d).free_symbols for d in locals_)
+    return _USES_OUTPUT[key]
+
+
 def latex_symbol(name: str) -> str:
     """A node's name in LaTeX, as explanations print it: "a_h1" → "a_{h1}".
 
@@ -249,7 +270,10 @@ def formula_labeller(root: Node) -> Callable[[Node, int], str]:
     order = forward_order(_checked_node(root, "formula_labeller", "root"))
     names = _names(order)
     too_big = _too_big_to_fold(order)
-    exprs = _Exprs(names, lambda n: n._op is None or bool(n.label) or id(n) in too_big)
+    exprs = _Exprs(
+        names,
+        lambda n: n._op is None or bool(n.label) or id(n) in too_big or _keeps_a_name(n),
+    )
 
     def formula(node: Node, k: int) -> str:
         if isinstance(node, Tensor):
@@ -394,6 +418,7 @@ class _View:
             or node is self.root
             or node is self.wrt
             or id(node) in self.too_big
+            or _keeps_a_name(node)
         )
 
     def name(self, node: Node) -> str:
@@ -706,14 +731,21 @@ class _Prod:
 
 
 def _times(adjoint: Any, local: sympy.Expr) -> Any:
-    """adjoint · local, keeping the chain's order: the root's side first."""
+    """adjoint · local, keeping the chain's order: the root's side first. Constant factors
+    are multiplied together at the front, so ½·2·(−1)·x prints as −x, not as 1/2·2·−1·x."""
     if local == 1:
         return adjoint
-    if isinstance(adjoint, sympy.Expr) and adjoint == 1:
-        return local
-    if isinstance(adjoint, _Prod):
-        return _Prod([*adjoint.factors, local])
-    return _Prod([adjoint, local])
+    coefficient, local = local.as_coeff_Mul()  # 2·n7 → (2, n7); a_o1 − t1 → (1, a_o1 − t1)
+    factors = list(adjoint.factors) if isinstance(adjoint, _Prod) else [adjoint]
+    first = factors[0]
+    if isinstance(first, sympy.Expr) and first.is_number:
+        coefficient *= first
+        factors = factors[1:]
+    if local != 1:
+        factors.append(local)
+    if coefficient != 1 or not factors:
+        factors.insert(0, coefficient)
+    return factors[0] if len(factors) == 1 else _Prod(factors)
 
 
 def _plus(adjoint: Any, term: Any) -> Any:
@@ -823,7 +855,7 @@ def derive(root: Node, wrt: Node, *, fold: bool | None = None) -> Derivation:
     >>> z = y.sigmoid()
     >>> z.label = "z"
     >>> print(derive(z, x))
-    ∂z/∂x = z·(1 − z)·2·x
+    ∂z/∂x = 2·z·(1 − z)·x
     """
     view = _View(root, wrt, fold, "derive")
     if not view.is_value:

@@ -123,6 +123,7 @@ SEED = Example(
 )
 
 _W, _B = "w (w1..w8)", "b (b_h1, b_h2, b_o1, b_o2)"
+_ACTIVATIONS = ("a_h1", "a_h2", "a_o1", "a_o2")
 _I, _T = "i (i1, i2)", "t (t1, t2)"
 
 
@@ -153,23 +154,27 @@ class Net222(Module):
             param.label, param.data = name, value
         for param, name, value in zip(self.biases, BIAS_NAMES, biases or ()):
             param.label, param.data = name, value
+        # The generic neurons name their nodes as the derivation does: h1 and a_h1, …
+        neurons = (*hidden.neurons, *output.neurons)
+        for neuron, z_name, a_name in zip(neurons, ("h1", "h2", "o1", "o2"), _ACTIVATIONS):
+            neuron.z_label, neuron.a_label = z_name, a_name
 
     def __call__(self, i: Sequence[float], t: Sequence[float]) -> Value:
         """E_total = ½(t1 − a_o1)² + ½(t2 − a_o2)² for inputs `i` and targets `t`."""
         i1, i2 = (Value(v, name) for v, name in zip(reals(i, f"Net222: {_I}", 2), ("i1", "i2")))
         t1, t2 = (Value(v, name) for v, name in zip(reals(t, f"Net222: {_T}", 2), ("t1", "t2")))
         hidden, output = self.mlp.layers
-        # Each generic neuron computes its sum, then its activation: h1 = w1·i1 + w2·i2, σ(h1).
+        # Each generic neuron computes its sum, then its activation, and names both as the
+        # derivation does (see __init__): h1 = w1·i1 + w2·i2, a_h1 = σ(h1).
         h1, h2 = (neuron.pre_activation([i1, i2]) for neuron in hidden.neurons)
-        a_h1, a_h2 = (neuron.activation(z) for neuron, z in zip(hidden.neurons, (h1, h2)))
+        a_h1, a_h2 = (neuron.activate(z) for neuron, z in zip(hidden.neurons, (h1, h2)))
         o1, o2 = (neuron.pre_activation([a_h1, a_h2]) for neuron in output.neurons)
-        a_o1, a_o2 = (neuron.activation(z) for neuron, z in zip(output.neurons, (o1, o2)))
+        a_o1, a_o2 = (neuron.activate(z) for neuron, z in zip(output.neurons, (o1, o2)))
         E1 = 0.5 * (t1 - a_o1) ** 2
         E2 = 0.5 * (t2 - a_o2) ** 2
         E_total: Value = E1 + E2
+        E1.label, E2.label, E_total.label = "E1", "E2", "E_total"
         nodes = (i1, i2, t1, t2, h1, a_h1, h2, a_h2, o1, a_o1, o2, a_o2, E1, E2, E_total)
-        for node, name in zip(nodes, NODE_NAMES):
-            node.label = name
         self.nodes = dict(zip(NODE_NAMES, nodes))
         return E_total
 

@@ -98,13 +98,36 @@ def activation_name(function: Callable[[Any], Any]) -> str:
     return getattr(function, "__name__", "activation")
 
 
-def _as_inputs(x: Sequence[Value | float], nin: int, where: str) -> list[Value]:
-    """The inputs as Values (numbers become leaves once, not once per neuron)."""
+def _as_inputs(
+    x: Sequence[Value | float], nin: int, where: str, names: Sequence[str]
+) -> list[Value]:
+    """The inputs as Values named by `names` (x1, x2, …): numbers become named leaves once, not
+    once per neuron, so explanations show the symbol x1, never the number it held."""
     if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
         raise TypeError(f"{where}: inputs must be a sequence of numbers or Values, got {x!r}")
     if len(x) != nin:
         raise ValueError(f"{where}: expected {nin} inputs, got {len(x)}")
-    return [xi if isinstance(xi, Value) else Value(xi) for xi in x]
+    xs = [xi if isinstance(xi, Value) else Value(xi) for xi in x]
+    for xi, name in zip(xs, names):
+        if not xi.label:  # a user's own label wins
+            xi.label = name
+    return xs
+
+
+def _input_names(names: Sequence[str] | None, nin: int, where: str) -> tuple[str, ...]:
+    """The names of a module's inputs: `names` checked, or x1, x2, …"""
+    if names is None:
+        return _names("x", nin)
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise TypeError(f"{where}: input_names must be a list of {nin} strings, got {names!r}")
+    if len(names) != nin:
+        raise ValueError(f"{where}: input_names needs {nin} names, got {len(names)}")
+    return tuple(names)
+
+
+def _names(prefix: str, count: int) -> tuple[str, ...]:
+    """(prefix1, prefix2, …): node names, made once when a module is built (not per call)."""
+    return tuple(f"{prefix}{k + 1}" for k in range(count))
 
 
 # --- what a model is made of, for pictures ------------------------------------------------------
@@ -359,6 +382,10 @@ class Neuron(Module):
 
     Parameters are labelled ``{label}.w1 … {label}.w{nin}`` and ``{label}.b``. Weights start
     uniform in [−1, 1] (from `rng`), or from `weights` when given; the bias starts at 0.
+
+    Each call names the nodes a derivation names: the sum before the activation is labelled
+    `label` and the activation ``a_{label}`` (``Neuron(2, label="h1")`` computes h1 and a_h1),
+    or ``names=(sum, activation)``; inputs given as numbers become leaves x1, x2, …
     """
 
     def __init__(
@@ -370,9 +397,13 @@ class Neuron(Module):
         label: str = "neuron",
         weights: Sequence[float] | None = None,
         rng: random.Random | None = None,
+        names: tuple[str, str] | None = None,
     ) -> None:
         self.nin = whole(nin, "Neuron: nin")
         self.label = label
+        # The labels of the nodes each call makes, prepared once: no formatting per call.
+        self.z_label, self.a_label = (label, f"a_{label}") if names is None else names
+        self.input_names = _names("x", self.nin)
         self.activation = _activation(activation, f"Neuron {label!r}")
         bias = flag(bias, f"Neuron {label!r}: bias")
         rng = rng or random.Random()
@@ -384,21 +415,25 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         """activation(w1·x1 + … + w_n·x_n + b), built from generic + and * nodes."""
-        return self._activate(self.pre_activation(x))
+        return self.activate(self.pre_activation(x))
 
-    def _activate(self, z: Value) -> Value:
-        """activation(z), checked to be a Value."""
+    def activate(self, z: Value) -> Value:
+        """activation(z), checked to be a Value, and labelled as this neuron's activation."""
         out = self.activation(z)
         if not isinstance(out, Value):
             raise TypeError(
                 f"Neuron {self.label!r}: the activation returned a {type(out).__name__}, not a "
                 "Value; build it from Value operations so gradients can flow through it"
             )
+        if out is not z:  # the identity ("linear") leaves the sum as the neuron's output
+            out.label = self.a_label
         return out
 
     def pre_activation(self, x: Sequence[Value | float]) -> Value:
         """z = w1·x1 + … + w_n·x_n + b, the sum before the activation (h1 in the derivation)."""
-        return self._weighted_sum(_as_inputs(x, self.nin, f"Neuron {self.label!r}"))
+        return self._weighted_sum(
+            _as_inputs(x, self.nin, f"Neuron {self.label!r}", self.input_names)
+        )
 
     def _weighted_sum(self, xs: list[Value]) -> Value:
         """w1·x1 + … + w_n·x_n + b for inputs already checked and made Values."""
@@ -408,6 +443,7 @@ class Neuron(Module):
             z = z + w[k] * xs[k]
         if self.b is not None:
             z = z + self.b
+        z.label = self.z_label
         return z
 
     def parameters(self) -> list[Value]:
@@ -437,7 +473,11 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """`nout` neurons reading the same `nin` inputs; returns a list, even for one neuron."""
+    """`nout` neurons reading the same `nin` inputs; returns a list, even for one neuron.
+
+    Layer `number` n names its neurons' nodes as derivations of deep nets do: neuron k sums to
+    ``z{n}_{k}`` and activates to ``a{n}_{k}``; inputs given as numbers become x1, x2, …
+    """
 
     def __init__(
         self,
@@ -448,19 +488,26 @@ class Layer(Module):
         *,
         label: str = "L1",
         rng: random.Random | None = None,
+        number: int = 1,
+        input_names: Sequence[str] | None = None,
     ) -> None:
         whole(nout, f"Layer {label}: nout")
         rng = rng or random.Random()
         self.nin, self.nout, self.label = nin, nout, label
         self.neurons = [
-            Neuron(nin, activation, bias, label=f"{label}.N{k + 1}", rng=rng) for k in range(nout)
-        ]
+            Neuron(
+                nin, activation, bias, label=f"{label}.N{k + 1}", rng=rng,
+                names=(f"z{number}_{k + 1}", f"a{number}_{k + 1}"),
+            )
+            for k in range(nout)
+        ]  # fmt: skip
+        self.input_names = _input_names(input_names, nin, f"Layer {label}")
 
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:
         """[neuron(x) for each neuron]."""
         # Checked and made Values once for the layer, not once per neuron (the hot path).
-        xs = _as_inputs(x, self.nin, f"Layer {self.label}")
-        return [neuron._activate(neuron._weighted_sum(xs)) for neuron in self.neurons]
+        xs = _as_inputs(x, self.nin, f"Layer {self.label}", self.input_names)
+        return [neuron.activate(neuron._weighted_sum(xs)) for neuron in self.neurons]
 
     def parameters(self) -> list[Value]:
         """Neuron by neuron, each neuron's weights then its bias."""
@@ -513,6 +560,16 @@ class MLP(Module):
     makes the random initial weights reproducible. Parameters are labelled
     ``L{layer}.N{neuron}.w{input}`` and ``L{layer}.N{neuron}.b``, counting from 1. For a batch
     at a time on Tensors, use `TensorMLP`.
+
+    Each call names its nodes, so explanations read like a derivation: inputs x1, x2, … (or
+    `input_names`; a Value you pass keeps its own label), and neuron k of layer n sums to
+    z{n}_{k} and activates to a{n}_{k} — the outputs are the last layer's a's.
+
+    >>> net = MLP(2, [3, 1], activation=["tanh", "sigmoid"], seed=0)
+    >>> (y,) = net([1.0, 0.0])
+    >>> z = y.parents[0]
+    >>> y.label, z.label, y.op
+    ('a2_1', 'z2_1', 'sigmoid')
     """
 
     def __init__(
@@ -523,15 +580,17 @@ class MLP(Module):
         bias: bool = True,
         *,
         seed: int | None = None,
+        input_names: Sequence[str] | None = None,
     ) -> None:
         self.sizes, activations = _plan(nin, nouts, activation, "MLP")
         rng = random.Random(seed)
         self.layers = [
             Layer(
-                self.sizes[k], self.sizes[k + 1], activations[k], bias, label=f"L{k + 1}", rng=rng
+                self.sizes[k], self.sizes[k + 1], activations[k], bias, label=f"L{k + 1}",
+                rng=rng, number=k + 1, input_names=input_names if k == 0 else None,
             )
             for k in range(len(nouts))
-        ]
+        ]  # fmt: skip
 
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:
         """The list of output Values."""
