@@ -60,6 +60,7 @@ __all__ = [
     "SymbolicMath",
     "derive",
     "explain",
+    "expression",
     "formula_labeller",
     "latex_symbol",
     "local_formula",
@@ -175,6 +176,16 @@ class SymbolicMath:
         """[x > 0]: 1 where x > 0, else 0 (relu's derivative, 0 at 0 by convention)."""
         return sympy.Piecewise((1, x > 0), (0, True))
 
+    erf = staticmethod(sympy.erf)
+    maximum = staticmethod(sympy.Max)
+    minimum = staticmethod(sympy.Min)
+    pi = sympy.pi
+
+    @staticmethod
+    def heaviside(x: Any) -> sympy.Expr:
+        """H(x): 1 where x > 0, ½ at 0, 0 below (maximum's derivative, ties shared equally)."""
+        return sympy.Piecewise((1, x > 0), (sympy.S.Half, sympy.Eq(x, 0)), (0, True))
+
 
 def _local_exprs(node: Value, exprs: Callable[[Node], sympy.Expr]) -> tuple[sympy.Expr, ...]:
     """∂node/∂parent for each parent, as sympy expressions of the operands' expressions:
@@ -222,6 +233,20 @@ def _keeps_a_name(node: Node) -> bool:
         locals_ = primitive.derivative(SymbolicMath, out, *operands)
         _USES_OUTPUT[key] = any(out in sympy.sympify(d).free_symbols for d in locals_)
     return _USES_OUTPUT[key]
+
+
+def expression(root: Value) -> str:
+    """`root` as one formula of the leaves below it, in their labels (numbers for unlabelled
+    ones), as a failing test or a learner would want to read the graph.
+
+    >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+    >>> expression((x * y).log() + x)
+    'x + log(x·y)'
+    """
+    order = forward_order(_checked_node(root, "expression", "root"))
+    too_big = _too_big_to_fold(order)
+    exprs = _Exprs(_names(order), lambda n: n._op is None or id(n) in too_big)
+    return _text(exprs(root))
 
 
 def latex_symbol(name: str) -> str:
