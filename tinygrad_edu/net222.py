@@ -130,7 +130,23 @@ _I, _T = "i (i1, i2)", "t (t1, t2)"
 # --- the network, on each engine ----------------------------------------------------------------
 
 
-class Net222(Module):
+class _OnMLP(Module):
+    """A 2-2-2 network built on a generic MLP: its parameters are the MLP's, in the MLP's order
+    ([w1, w2, (b_h1), w3, w4, (b_h2), w5, …] on Values; [W_h, (b_h), W_o, (b_o)] on Tensors),
+    named under "mlp." ("mlp.L1.N1.w1", "mlp.L1.weight")."""
+
+    mlp: Any  # an MLP or a TensorMLP
+
+    def parameters(self) -> list[Any]:
+        """The MLP's parameters, in its order."""
+        return list(self.mlp.parameters())
+
+    def named_parameters(self) -> list[tuple[str, Any]]:
+        """The MLP's, under "mlp.": ("mlp.L1.N1.w1", w1), …"""
+        return [(f"mlp.{path}", p) for path, p in self.mlp.named_parameters()]
+
+
+class Net222(_OnMLP):
     """The derivation's 2-2-2 sigmoid network on Values, built on
     ``MLP(2, [2, 2], activation="sigmoid")``: one sample, one Value per node.
 
@@ -178,14 +194,6 @@ class Net222(Module):
         self.nodes = dict(zip(NODE_NAMES, nodes))
         return E_total
 
-    def parameters(self) -> list[Any]:
-        """[w1, w2, (b_h1), w3, w4, (b_h2), w5, w6, (b_o1), w7, w8, (b_o2)]: the MLP's order."""
-        return self.mlp.parameters()
-
-    def named_parameters(self) -> list[tuple[str, Any]]:
-        """The MLP's, under "mlp.": ("mlp.L1.N1.w1", w1), …"""
-        return [(f"mlp.{path}", p) for path, p in self.mlp.named_parameters()]
-
     def weight_grads(self) -> list[float]:
         """[∂E_total/∂w1, …, ∂E_total/∂w8] after ``backward()``."""
         return [w.grad for w in self.weights]
@@ -204,7 +212,7 @@ class Net222(Module):
         return f"Net222({_weights_text([w.data for w in self.weights])}{_biases_text(self)})"
 
 
-class TensorNet222(Module):
+class TensorNet222(_OnMLP):
     """The same network on Tensors, a batch at a time: two `Linear` layers whose weight
     matrices are [[w1, w2], [w3, w4]] and [[w5, w6], [w7, w8]].
 
@@ -246,21 +254,13 @@ class TensorNet222(Module):
         o = self.output(a_h)
         a_o = o.sigmoid()
         E = 0.5 * (targets - a_o) ** 2  # E[n, k] = ½(t_k − a_o_k)² for sample n
-        E_total = E.sum()
+        E_total: Tensor = E.sum()
         nodes = {"i": inputs, "t": targets, "h": h, "a_h": a_h, "o": o, "a_o": a_o, "E": E,
                  "E_total": E_total}  # fmt: skip
         for name, node in nodes.items():
             node.label = name
         self.nodes = nodes
         return E_total
-
-    def parameters(self) -> list[Any]:
-        """[W_h, (b_h), W_o, (b_o)]: the weight matrices labelled "w1..w4" and "w5..w8"."""
-        return self.mlp.parameters()
-
-    def named_parameters(self) -> list[tuple[str, Any]]:
-        """The TensorMLP's, under "mlp.": ("mlp.L1.weight", W_h), …"""
-        return [(f"mlp.{path}", p) for path, p in self.mlp.named_parameters()]
 
     def weight_grads(self) -> list[float]:
         """[∂E_total/∂w1, …, ∂E_total/∂w8] after ``backward()``, read from the two matrices."""

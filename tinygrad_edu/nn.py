@@ -552,7 +552,26 @@ def _plan(
     return [nin, *nouts], list(activation)
 
 
-class MLP(Module):
+class _Layers(Module):
+    """A model that is its `layers`, one after another: their parameters, layer by layer, under
+    each layer's label ("L1.N1.w1" for a Value MLP, "L1.weight" for a TensorMLP)."""
+
+    layers: Sequence[Any]
+
+    def parameters(self) -> list[Any]:
+        """Layer by layer, each layer's in its own order (a neuron's weights, then its bias)."""
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def named_parameters(self) -> list[tuple[str, Any]]:
+        """[("L1.N1.w1", …), …] or [("L1.weight", …), …]: the same as the labels."""
+        return [
+            named
+            for layer in self.layers
+            for named in _prefixed(layer.label, layer.named_parameters())
+        ]
+
+
+class MLP(_Layers):
     """A multi-layer perceptron on Values: ``MLP(2, [2, 2])`` is 2 inputs, a hidden layer of 2,
     2 outputs. ``net([x1, x2])`` returns the list of output Values.
 
@@ -598,18 +617,6 @@ class MLP(Module):
         for layer in self.layers:
             out = layer(out)
         return list(out)
-
-    def parameters(self) -> list[Any]:
-        """Layer by layer; within a layer, neuron by neuron, each neuron's weights then bias."""
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    def named_parameters(self) -> list[tuple[str, Any]]:
-        """[("L1.N1.w1", …), …]: the same as the labels."""
-        return [
-            named
-            for layer in self.layers
-            for named in _prefixed(layer.label, layer.named_parameters())
-        ]
 
     def add_to_layout(self, layout: Layout, name: str) -> Layout:
         """Its layers, one after another."""
@@ -698,40 +705,38 @@ class Linear(Module):
         return f"Linear({self.label}: {self.nin} -> {self.nout}, bias={self.bias is not None})"
 
 
-class Sigmoid(Module):
+class _Activation(Module):
+    """An activation applied entry by entry, to a Value or a Tensor; each subclass names it.
+
+    Named rather than holding a function, so a model can be pickled and copied."""
+
+    name = "linear"
+
+    def __call__(self, x: Any) -> Any:
+        """activation(x), entry by entry."""
+        return ACTIVATIONS[self.name](x)
+
+    def add_to_layout(self, layout: Layout, name: str) -> Layout:
+        """The last layer's neurons apply this activation."""
+        return layout.add_activation(self.name)
+
+
+class Sigmoid(_Activation):
     """σ(x) = 1 / (1 + e^−x), element by element (Value or Tensor)."""
 
-    def __call__(self, x: Any) -> Any:
-        """σ(x)."""
-        return x.sigmoid()
-
-    def add_to_layout(self, layout: Layout, name: str) -> Layout:
-        """The last layer's neurons apply σ."""
-        return layout.add_activation("sigmoid")
+    name = "sigmoid"
 
 
-class Tanh(Module):
+class Tanh(_Activation):
     """tanh(x), element by element (Value or Tensor)."""
 
-    def __call__(self, x: Any) -> Any:
-        """tanh(x)."""
-        return x.tanh()
-
-    def add_to_layout(self, layout: Layout, name: str) -> Layout:
-        """The last layer's neurons apply tanh."""
-        return layout.add_activation("tanh")
+    name = "tanh"
 
 
-class ReLU(Module):
+class ReLU(_Activation):
     """max(0, x), element by element (Value or Tensor)."""
 
-    def __call__(self, x: Any) -> Any:
-        """max(0, x)."""
-        return x.relu()
-
-    def add_to_layout(self, layout: Layout, name: str) -> Layout:
-        """The last layer's neurons apply relu."""
-        return layout.add_activation("relu")
+    name = "relu"
 
 
 class Sequential(Module):
@@ -778,7 +783,7 @@ class Sequential(Module):
         return len(self.modules)
 
 
-class TensorMLP(Module):
+class TensorMLP(_Layers):
     """A multi-layer perceptron on Tensors: `Linear` layers, each followed by its activation.
 
     ``net(X)`` takes a batch X of shape (N, nin) and returns a Tensor of shape (N, nout).
@@ -819,18 +824,6 @@ class TensorMLP(Module):
                 )
         out: Tensor = x
         return out
-
-    def parameters(self) -> list[Any]:
-        """Layer by layer, each layer's weight then its bias."""
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    def named_parameters(self) -> list[tuple[str, Any]]:
-        """[("L1.weight", …), ("L1.bias", …), …]: the same as the labels."""
-        return [
-            named
-            for layer in self.layers
-            for named in _prefixed(layer.label, layer.named_parameters())
-        ]
 
     def add_to_layout(self, layout: Layout, name: str) -> Layout:
         """Its layers, each with its activation."""
