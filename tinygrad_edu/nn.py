@@ -25,10 +25,12 @@ import os
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from tinygrad_edu._checkpoint import load_state, save_state
 from tinygrad_edu._checks import flag, real, reals, sequence_of, whole
 from tinygrad_edu.tensor import Tensor, as_input
 from tinygrad_edu.value import Value
@@ -329,10 +331,10 @@ class Module:
         Files are read with ``allow_pickle=False``: a saved model holds numbers, never code.
         """
         name = type(self).__name__
-        if isinstance(state, (str, os.PathLike)):
-            with np.load(state, allow_pickle=False) as archive:
-                state = {key: archive[key] for key in archive.files}
         params = {p.label: p for p in self.parameters()}
+        if isinstance(state, (str, os.PathLike)):
+            shapes = {label: np.shape(p.data) for label, p in params.items()}
+            state = load_state(state, shapes, f"{name}.load_state_dict")
         missing = sorted(set(params) - set(state))
         unexpected = sorted(set(state) - set(params))
         if missing or unexpected:
@@ -347,9 +349,10 @@ class Module:
         for label, p in params.items():
             p.data = checked[label]
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the parameters to `path` with ``np.savez`` (load them with `load_state_dict`)."""
-        np.savez(path, **self.state_dict())  # type: ignore[arg-type]  # numpy's stub is too narrow
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the parameters to `path` as .npz (load them with `load_state_dict`); returns
+        the path written. Written whole or not at all: an interrupted save keeps the old file."""
+        return save_state(path, self.state_dict())
 
 
 def _checked(p: Parameter, value: Any, where: str) -> Any:
