@@ -122,3 +122,43 @@ def test_a_shape_mismatch_is_refused_from_the_header(tmp_path: Path) -> None:
     TensorMLP(2, [3], seed=0).save(path)
     with pytest.raises(ValueError, match=r"L1.weight has shape \(3, 2\) in the file"):
         TensorMLP(2, [4]).load_state_dict(path)
+
+
+# --- the command line and training records --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "--until", "nan"], "argument --until: 'nan' is not a finite number"),
+        (["train", "--w", *["1e308"] * 8], "addition: 1e+308 + 1e+308 overflows float64"),
+        (["graph", "--out", "g.bmp"], "--out: 'g.bmp' ends in .bmp"),
+        (["graph", "--highlight", ""], "unknown node ''"),
+        (["train", "--steps", "2000000"], "2,000,000 is more than the command line runs"),
+    ],
+)
+def test_command_line_mistakes_get_one_line_and_exit_code_2(
+    argv: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tinygrad_edu.__main__ import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+    assert "--until: --until" not in err
+    assert not (tmp_path / "g.bmp").exists()
+
+
+def test_training_keeps_only_the_loss_unless_asked() -> None:
+    from tinygrad_edu.net222 import train_net222
+
+    history = train_net222(lr=0.5, steps=50, record=(), progress=False)
+    assert history.params == [] and history.grads == [] and history.nodes == []
+    assert len(history.loss) == 50
+    assert set(history.initial_params) == {f"w{k}" for k in range(1, 9)}
+    assert history.initial_params["w1"] == 0.15

@@ -13,6 +13,7 @@ import argparse
 import math
 import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
+from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
 from tinygrad_edu import __version__
@@ -159,9 +160,9 @@ def _number(what: str) -> Callable[[str], float]:
         try:
             value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{what}: {text!r} is not a number") from None
-        if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"{what}: {text!r} is not a finite number")
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(value):  # argparse names the option: the message need not
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
         return value
 
     return convert
@@ -225,8 +226,8 @@ def build_parser(example: WorkedExample) -> argparse.ArgumentParser:
     train_ = command("train")
     train_.add_argument("--lr", type=_positive_float, default=0.5, help="default 0.5")
     train_.add_argument(
-        "--steps", type=_checked(lambda s: whole(_integer(s, "--steps"), "--steps")),
-        default=1000, help="updates at most (default 1000)",
+        "--steps", type=_checked(_steps), default=1000,
+        help=f"updates at most (default 1000, at most {MAX_STEPS:,})",
     )  # fmt: skip
     train_.add_argument(
         "--until", type=_checked(lambda s: positive(_number("--until")(s), "--until")),
@@ -246,8 +247,8 @@ def build_parser(example: WorkedExample) -> argparse.ArgumentParser:
         help=option_help("sweep --lrs", f"comma-separated (default: {lrs})"),
     )  # fmt: skip
     sweep_.add_argument(
-        "--steps", type=_checked(lambda s: whole(_integer(s, "--steps"), "--steps")),
-        default=100, help="updates per learning rate (default 100)",
+        "--steps", type=_checked(_steps), default=100,
+        help=f"updates per learning rate (default 100, at most {MAX_STEPS:,})",
     )  # fmt: skip
     thresholds = ",".join(f"{th:g}" for th in example.thresholds)
     sweep_.add_argument(
@@ -258,6 +259,22 @@ def build_parser(example: WorkedExample) -> argparse.ArgumentParser:
     sweep_.add_argument("--csv", metavar="PATH", help="write the curves as CSV")
     sweep_.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
+
+
+#: The longest run the command line starts: its loss curve alone is then 8 MB. A longer run is
+#: a job for `tinygrad_edu.train.train` in Python, where the caller decides what to keep.
+MAX_STEPS = 1_000_000
+
+
+def _steps(text: str) -> int:
+    """--steps: a whole number from 1 to MAX_STEPS."""
+    steps = whole(_integer(text, "--steps"), "--steps")
+    if steps > MAX_STEPS:
+        raise ValueError(
+            f"--steps: {steps:,} is more than the command line runs ({MAX_STEPS:,}); "
+            "for longer runs call tinygrad_edu.train.train from Python"
+        )
+    return steps
 
 
 def _integer(text: str, what: str) -> int:
@@ -281,18 +298,24 @@ def graph_command(args: argparse.Namespace, example: WorkedExample) -> str | Non
     model, loss, nodes = example.network()
     fmt = args.format
     if args.network:
-        if args.highlight or args.formulas:
+        if args.highlight is not None or args.formulas:
             raise UsageError(
                 "--highlight and --formulas draw on the computation graph, not --network"
             )
         picture = draw_network(model)
     else:
-        target = _node(nodes, args.highlight) if args.highlight else None
+        target = _node(nodes, args.highlight) if args.highlight is not None else None
         picture = draw_graph(loss, highlight=target, formulas=args.formulas, model=model)
     if args.out is None:
         if fmt == "dot":
             return str(picture.source)
         args.out = f"{'network' if args.network else 'graph'}.{fmt or 'svg'}"
+    suffix = Path(args.out).suffix.lower().lstrip(".")
+    if suffix and suffix not in FORMATS:
+        raise UsageError(
+            f"--out: {args.out!r} ends in .{suffix}, a format Graphviz is not asked to write "
+            f"here; end it in {', '.join('.' + f for f in FORMATS)}"
+        )
     path = check_output_path(args.out, "--out")
     print(f"wrote {render(picture, path, fmt)}")
     return None
@@ -344,8 +367,9 @@ def train_command(args: argparse.Namespace, example: WorkedExample) -> str:
         args.lr,
         args.steps,
         args.until,
-        # Every parameter, gradient and node of every step only when a spreadsheet is wanted.
-        record="all" if csv_path else ("params",),
+        # Every parameter, gradient and node of every step only when a spreadsheet is wanted;
+        # otherwise only the loss (8 bytes a step): the report needs the first and last weights.
+        record="all" if csv_path else (),
         progress=False if args.quiet else None,
     )
     report = example.training_report(history)
@@ -404,8 +428,9 @@ def main(argv: Sequence[str] | None = None, *, example: WorkedExample) -> int:
         elif args.command == "sweep":
             print(sweep_command(args, example))
         return 0
-    except (UsageError, ValueError, GraphvizNotFoundError) as error:
-        # ValueError: the library's own argument checks (a path, a count), already one line.
+    except (UsageError, ValueError, ArithmeticError, GraphvizNotFoundError) as error:
+        # ValueError: the library's own argument checks (a path, a count), already one line;
+        # ArithmeticError: numbers that overflow float64 (--w 1e308 …), named by the engine.
         message = " ".join(str(error).split())
         print(f"{PROG}: error: {message}", file=sys.stderr)
         return 2

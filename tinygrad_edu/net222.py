@@ -539,7 +539,7 @@ def report_net222(history: History) -> str:
         "",
     ]
     names = [name for name in (*WEIGHT_NAMES, *BIAS_NAMES) if name in history.final_params]
-    start = history.params[0] if history.params else {}
+    start = history.initial_params
     lines.append(
         table(
             ["parameter", "start", "final"],

@@ -223,7 +223,9 @@ class History:
     #: The optimiser's learning rate (None if it has none), and the ``until`` threshold.
     lr: float | None = None
     until: float | None = None
-    #: Each parameter, and the loss, after the last update.
+    #: Each parameter before the first update and after the last one (always kept: two
+    #: copies, whatever `record` says, so a report needs no per-step recording).
+    initial_params: dict[str, Any] = field(default_factory=dict)
     final_params: dict[str, Any] = field(default_factory=dict)
     final_loss: float = math.nan
 
@@ -305,6 +307,7 @@ def train(
     params = model.parameters()
     names = _names(params)
     history = History(lr=getattr(opt, "lr", None), until=threshold)
+    history.initial_params = {n: _copy(p.data) for n, p in zip(names, params)}
     bar = _progress_bar(progress, steps, desc)
     try:
         for _ in range(steps):
