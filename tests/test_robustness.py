@@ -162,3 +162,66 @@ def test_training_keeps_only_the_loss_unless_asked() -> None:
     assert len(history.loss) == 50
     assert set(history.initial_params) == {f"w{k}" for k in range(1, 9)}
     assert history.initial_params["w1"] == 0.15
+
+
+# --- the base install ---------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    os.environ.get("CI") != "true",
+    reason="creates a fresh venv and installs from PyPI (about a minute): runs under CI=true",
+)
+def test_the_base_install_runs_the_demo_with_its_full_report(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, "--disable-pip-version-check", str(root)], check=True, timeout=900)
+    # No extras: no matplotlib, no openpyxl, no hypothesis.
+    assert subprocess.run([str(venv / "bin" / "python"), "-c", "import matplotlib"]).returncode
+    command = str(venv / "bin" / "tinygrad-edu")
+    report = subprocess.run(
+        [command, "demo", "--out", str(tmp_path / "out")], capture_output=True, text=True
+    )
+    assert report.returncode == 0, report.stderr
+    assert "E_total" in report.stdout and "sweep.png skipped" in report.stdout
+    assert (tmp_path / "out" / "training.csv").exists()
+
+
+# --- explanations of huge graphs --------------------------------------------------------------
+
+
+def test_explain_and_derive_refuse_huge_graphs_before_working() -> None:
+    import time
+
+    from tinygrad_edu import Value
+    from tinygrad_edu.explain import MAX_NODES, derive, explain
+
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(MAX_NODES):
+        y = y + 1.0
+    y.label = "y"
+    for function in (explain, derive):
+        start = time.perf_counter()
+        with pytest.raises(ValueError, match=r"more than explanations read.*label an intermediate"):
+            function(y, x)
+        assert time.perf_counter() - start < 5.0  # refused up front, not after the work
+
+
+def test_listing_a_long_path_is_linear_in_its_length() -> None:
+    from tinygrad_edu import Value
+    from tinygrad_edu.explain import explain
+
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(2_000):
+        y = y * 1.0001
+    y.label = "y"
+    y.backward()
+    e = explain(y, x)
+    assert e.path_count == 1 and len(e.paths[0].edges) == 2_000
+    assert e.total == pytest.approx(x.grad)

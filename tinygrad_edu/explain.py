@@ -79,6 +79,11 @@ MAX_FOLDED_OPS = 12
 #: `derive` refuses to print an expression longer than this (it would not be read anyway).
 MAX_FORMULA_CHARS = 200_000
 
+#: explain and derive read graphs of at most this many nodes. Each node costs about 0.5 ms
+#: (its formulas are built with sympy), so this bounds an explanation at ~10 s; a million-node
+#: chain would take many minutes, and nobody reads the answer. They say so before working.
+MAX_NODES = 20_000
+
 Node = Any  # a Value or a Tensor
 
 
@@ -180,11 +185,6 @@ class SymbolicMath:
     maximum = staticmethod(sympy.Max)
     minimum = staticmethod(sympy.Min)
     pi = sympy.pi
-
-    @staticmethod
-    def heaviside(x: Any) -> sympy.Expr:
-        """H(x): 1 where x > 0, ½ at 0, 0 below (maximum's derivative, ties shared equally)."""
-        return sympy.Piecewise((1, x > 0), (sympy.S.Half, sympy.Eq(x, 0)), (0, True))
 
 
 def _local_exprs(node: Value, exprs: Callable[[Node], sympy.Expr]) -> tuple[sympy.Expr, ...]:
@@ -414,10 +414,16 @@ class _View:
         if type(root) is not type(wrt):
             raise TypeError(f"{where}: root and wrt must both be Values or both be Tensors")
         self.root, self.wrt = root, wrt
-        self.is_value = isinstance(
-            root, Value
-        )  # Value edges carry one number each; Tensor edges a Jacobian
+        # Value edges carry one number each; Tensor edges a Jacobian.
+        self.is_value = isinstance(root, Value)
         self.order = forward_order(root)
+        if len(self.order) > MAX_NODES:
+            raise ValueError(
+                f"{where}: the graph below {root.label or 'the root'} has "
+                f"{len(self.order):,} nodes, more than explanations read ({MAX_NODES:,}); "
+                "explain a part of it: label an intermediate node and pass it as the root "
+                f"(e.g. {where}(node, wrt)), or build the graph on fewer inputs"
+            )
         self.names = _names(self.order)
         if id(wrt) not in self.names:
             self.names[id(wrt)] = wrt.label or "wrt"
@@ -555,6 +561,10 @@ class Explanation:
 
     def __str__(self) -> str:
         return self.text()
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows an explanation as its Markdown tables (the last expression of a cell)."""
+        return self.markdown()
 
     def _title(self) -> str:
         return f"∂{self.root}/∂{self.wrt}"
@@ -722,19 +732,30 @@ def explain(
 
 
 def _enumerate_paths(view: _View, count: dict[int, int], limit: int) -> list[Path]:
-    """The first `limit` paths from root to wrt, depth first, without recursion."""
+    """The first `limit` paths from root to wrt, depth first, without recursion.
+
+    A path on the stack is a linked list (edge, rest-of-path), shared by every path that
+    continues it, so reaching depth L costs L steps, not 1 + 2 + … + L copies; each listed
+    path is spelled out once, when it reaches wrt.
+    """
     paths: list[Path] = []
     if id(view.root) not in count or count[id(view.root)] == 0:
         return paths
-    stack: list[tuple[Node, tuple[Edge, ...]]] = [(view.root, ())]
+    Chain = tuple[Edge, Any] | None  # (last edge, the chain before it)
+    stack: list[tuple[Node, Chain]] = [(view.root, None)]
     while stack and len(paths) < limit:
-        node, edges = stack.pop()
+        node, chain = stack.pop()
         if node is view.wrt:
+            edges: list[Edge] = []
+            while chain is not None:
+                edge, chain = chain
+                edges.append(edge)
+            edges.reverse()
             value = math.prod(e.value for e in edges) if view.is_value else None  # type: ignore[misc]
-            paths.append(Path(edges, value))
+            paths.append(Path(tuple(edges), value))
             continue
         successors = [(p, e) for p, e in view.edges(node) if count.get(id(p), 0) > 0]
-        stack.extend((p, (*edges, e)) for p, e in reversed(successors))
+        stack.extend((p, (e, chain)) for p, e in reversed(successors))
     return paths
 
 
@@ -792,6 +813,15 @@ class Derivation:
 
     def __str__(self) -> str:
         return f"∂{self.root}/∂{self.wrt} = {self.text()}"
+
+    def _repr_latex_(self) -> str:
+        """Jupyter shows a derivation as display math: ∂root/∂wrt = the right-hand side."""
+        lhs = rf"\frac{{\partial {latex_symbol(self.root)}}}{{\partial {latex_symbol(self.wrt)}}}"
+        return f"$${lhs} = {self.latex()}$$"
+
+    def _repr_markdown_(self) -> str:
+        """The same display math for front ends that prefer Markdown (JupyterLab does)."""
+        return self._repr_latex_()
 
     def text(self) -> str:
         """The right-hand side as the derivation writes it: ((a_o1 − t1)·…)·i1."""
@@ -925,6 +955,21 @@ class TraceTable:
     def text(self) -> str:
         """Aligned columns for the terminal."""
         return table(self.headers, self.rows)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows a trace table as a Markdown table..."""
+        return self.markdown()
+
+    def _repr_html_(self) -> str:
+        """... or, where HTML is preferred (JupyterLab, VS Code), as an HTML table."""
+
+        def cell(text: str, tag: str) -> str:
+            escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            return f"<{tag}>{escaped}</{tag}>"
+
+        head = "".join(cell(h, "th") for h in self.headers)
+        body = "".join("<tr>" + "".join(cell(c, "td") for c in row) + "</tr>" for row in self.rows)
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
     def markdown(self) -> str:
         """A Markdown table."""

@@ -717,7 +717,7 @@ def demo(lr: float = 0.5, sweep_steps: int = 100) -> str:
 
 def demo_files(folder: str, lr: float = 0.5, sweep_steps: int = 100) -> list[str]:
     """Write the demo's files into `folder` (pictures, sweep plot, spreadsheet); returns one
-    line per file, or per skipped file (no Graphviz: no pictures)."""
+    line per file, or per skipped file (no Graphviz: no pictures; no matplotlib: no plot)."""
     from tinygrad_edu.viz import GraphvizNotFoundError
 
     out = Path(folder)
@@ -731,7 +731,10 @@ def demo_files(folder: str, lr: float = 0.5, sweep_steps: int = 100) -> list[str
         lines += [f"  {p}" for p in demo_pictures(out)]
     except GraphvizNotFoundError as error:
         lines.append(f"  (pictures skipped: {error})")
-    lines.append(f"  {sweep(steps=sweep_steps, progress=False).plot(out / 'sweep.png')}")
+    try:
+        lines.append(f"  {sweep(steps=sweep_steps, progress=False).plot(out / 'sweep.png')}")
+    except ImportError as error:  # the base install has no matplotlib: the rest still runs
+        lines.append(f"  (sweep.png skipped: {error})")
     history = train_net222(lr=lr, steps=sweep_steps, progress=False)
     lines.append(f"  {write_table(spreadsheet_rows(history), out / 'training.csv')}")
     return lines
