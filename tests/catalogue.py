@@ -96,6 +96,40 @@ def reference_d_tanh(x: float) -> float:
     return float(1 / mpmath.cosh(mpmath.mpf(x)) ** 2)
 
 
+def reference_erf(x: float) -> float:
+    """erf(x) in 50-digit arithmetic."""
+    return float(mpmath.erf(mpmath.mpf(x)))
+
+
+def reference_gelu(x: float) -> float:
+    """x·Φ(x), Φ the standard normal CDF, in 50-digit arithmetic."""
+    return float(mpmath.mpf(x) * mpmath.ncdf(mpmath.mpf(x)))
+
+
+def reference_gelu_tanh(x: float) -> float:
+    """½x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), PyTorch's approximation, in 50 digits."""
+    v = mpmath.mpf(x)
+    return float(v / 2 * (1 + mpmath.tanh(mpmath.sqrt(2 / mpmath.pi) * (v + 0.044715 * v**3))))
+
+
+def reference_silu(x: float) -> float:
+    """x / (1 + e^−x) in 50-digit arithmetic."""
+    v = mpmath.mpf(x)
+    return float(v / (1 + mpmath.exp(-v)))
+
+
+def quarters(limit: int) -> st.SearchStrategy[float]:
+    """Multiples of 0.25 in [−limit/4, limit/4]: two draws are equal (a tie) or 0.25 apart, so
+    no finite-difference step (~1e-5) crosses a tie, and ties themselves are tested. Quarters
+    are exact in binary, so a tie stays a tie when a constant is printed as a fraction."""
+    return st.integers(-limit, limit).map(lambda k: k / 4)
+
+
+def reference_clip(x: float) -> float:
+    """x limited to [−1, 1.5]."""
+    return min(max(x, -1.0), 1.5)
+
+
 BOTH = (0, 1)
 
 CASES = [
@@ -131,6 +165,75 @@ CASES = [
     OpCase("relu", lambda x: x.relu(), lambda x: max(x, 0.0), prim.RELU),
     OpCase("abs", lambda x: x.abs(), abs, prim.ABS),
     OpCase("softplus", lambda x: x.softplus(), reference_softplus, prim.SOFTPLUS),
+    # Ties (x = y) are drawn on purpose: the gradient is split ½ each, and so is the central
+    # difference there.
+    OpCase(
+        "maximum",
+        lambda x, y: x.maximum(y),
+        max,
+        prim.MAXIMUM,
+        BOTH,
+        custom=(quarters(12), quarters(12)),
+    ),
+    OpCase(
+        "minimum",
+        lambda x, y: x.minimum(y),
+        min,
+        prim.MINIMUM,
+        BOTH,
+        custom=(quarters(12), quarters(12)),
+    ),
+    OpCase(
+        "maximum_const",
+        lambda x, c: x.maximum(c),
+        max,
+        prim.MAXIMUM,
+        BOTH,
+        (1,),
+        custom=(quarters(12), quarters(12)),
+    ),
+    OpCase("erf", lambda x: x.erf(), reference_erf, prim.ERF),
+    OpCase(
+        "leaky_relu",
+        lambda x, c: x.leaky_relu(c),
+        lambda x, c: x if x > 0 else c * x,
+        prim.LEAKY_RELU,
+        BOTH,
+        (1,),
+    ),
+    OpCase(
+        "leaky_relu_default",
+        lambda x: x.leaky_relu(),
+        lambda x: x if x > 0 else 0.01 * x,
+        prim.LEAKY_RELU,
+    ),
 ]
 
-BY_NAME = {case.name: case for case in CASES}
+# Compositions of primitives (each names the primitive it mainly exercises): the same property
+# tests run on them, from test_new_ops.py. They are kept apart from CASES, whose entries apply
+# one primitive to the inputs, so that a test of one primitive's formula (test_explain) meets
+# no intermediate node.
+COMPOSITES = [
+    OpCase(
+        "square", lambda x: x.square(), lambda x: x * x, prim.POW_CONST, custom=(reals(-100, 100),)
+    ),
+    OpCase("silu", lambda x: x.silu(), reference_silu, prim.SIGMOID, custom=(reals(-50, 50),)),
+    # Below −3, 1 + erf(x/√2) cancels (as in PyTorch): accurate absolutely, not relatively.
+    OpCase("gelu", lambda x: x.gelu(), reference_gelu, prim.ERF, custom=(reals(-3, 10),)),
+    OpCase(
+        "gelu_tanh",
+        lambda x: x.gelu(approximate="tanh"),
+        reference_gelu_tanh,
+        prim.TANH,
+        custom=(reals(-3, 10),),
+    ),
+    OpCase(
+        "clip",
+        lambda x: x.clip(-1.0, 1.5),
+        reference_clip,
+        prim.MUL,
+        custom=(reals(-5, 5).filter(lambda x: min(abs(x + 1.0), abs(x - 1.5)) > 1e-3),),
+    ),
+]
+
+BY_NAME = {case.name: case for case in [*CASES, *COMPOSITES]}

@@ -11,7 +11,7 @@ PUBLIC = {
     "MLP", "SEED", "SGD", "Adam", "Layer", "Layout", "Linear", "Module", "Net222", "Neuron",
     "ReLU", "Sequential", "Sigmoid", "Tanh", "Tensor", "TensorMLP", "TensorNet222", "Value",
     "__version__", "closed_form", "concatenate", "is_grad_enabled", "losses", "no_grad", "stack",
-    "topological_order",
+    "topological_order", "AdamW", "one_hot", "where",
 }  # fmt: skip
 
 

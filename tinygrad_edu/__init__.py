@@ -24,8 +24,8 @@ from tinygrad_edu.nn import (
     Tanh,
     TensorMLP,
 )
-from tinygrad_edu.optim import SGD, Adam
-from tinygrad_edu.tensor import Tensor, concatenate, stack
+from tinygrad_edu.optim import SGD, Adam, AdamW
+from tinygrad_edu.tensor import Tensor, concatenate, one_hot, stack, where
 from tinygrad_edu.value import Value
 
 __version__ = "0.1.0"
@@ -35,6 +35,7 @@ __all__ = [
     "SEED",
     "SGD",
     "Adam",
+    "AdamW",
     "Layer",
     "Layout",
     "Linear",
@@ -55,6 +56,8 @@ __all__ = [
     "is_grad_enabled",
     "losses",
     "no_grad",
+    "one_hot",
     "stack",
     "topological_order",
+    "where",
 ]

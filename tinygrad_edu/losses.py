@@ -21,7 +21,7 @@ from tinygrad_edu import _checks
 from tinygrad_edu.tensor import Tensor, as_input
 from tinygrad_edu.value import Value
 
-__all__ = ["binary_cross_entropy", "cross_entropy", "mse"]
+__all__ = ["binary_cross_entropy", "cross_entropy", "mse", "nll_loss"]
 
 #: How a loss combines its per-sample terms; "none" returns them as they are.
 REDUCTIONS = ("mean", "sum", "none")
@@ -73,35 +73,11 @@ def cross_entropy(logits: Any, class_indices: Any, reduction: str = "mean") -> A
     """
     _check_reduction("cross_entropy", reduction, REDUCTIONS)
     if isinstance(logits, Tensor):
-        if logits.ndim not in (1, 2):
-            raise ValueError(
-                f"cross_entropy: logits must have shape (N, C) or (C,), got {logits.shape}"
-            )
-        batch = logits if logits.ndim == 2 else logits.reshape(1, -1)
-        labels = _class_indices(class_indices, batch.shape[0], batch.shape[1])
-        picked = batch.log_softmax(axis=1)[np.arange(batch.shape[0]), labels]
-        return _reduce(-picked, reduction)
-    if isinstance(logits, Sequence) and logits and isinstance(logits[0], Value):
-        samples, indices = [logits], [class_indices]
-    elif (
-        isinstance(logits, Sequence)
-        and not isinstance(logits, str)
-        and logits
-        and isinstance(logits[0], Sequence)
-    ):
-        samples, indices = list(logits), list(class_indices)
-        if len(indices) != len(samples):
-            raise ValueError(
-                f"cross_entropy: {len(samples)} samples of logits but {len(indices)} class indices"
-            )
-    else:
-        raise TypeError(
-            "cross_entropy: logits must be a Tensor, a list of Values, or a list of such lists; "
-            f"got {type(logits).__name__}"
+        return _reduce(
+            -_picked("cross_entropy", logits, class_indices, log_softmax=True), reduction
         )
     losses = []
-    for z, k in zip(samples, indices):
-        (label,) = _class_indices([k], 1, len(z))
+    for z, label in _value_samples("cross_entropy", logits, class_indices):
         # log Σ exp(z) = m + log Σ exp(z − m) with m = max z, a constant: no exp can overflow,
         # and the gradient is unchanged because the m's cancel.
         m = max(v.data for v in z)
@@ -110,7 +86,65 @@ def cross_entropy(logits: Any, class_indices: Any, reduction: str = "mean") -> A
     return _reduce(losses, reduction)
 
 
+def nll_loss(log_probs: Any, targets: Any, reduction: str = "mean") -> Any:
+    """Negative log-likelihood −log_probs[target], averaged (or summed) over samples, as
+    PyTorch's: cross_entropy(z, t) = nll_loss(log_softmax(z), t).
+
+    Shapes as for `cross_entropy`: log-probabilities (N, C) with N class indices, or (C,) with
+    one; or Values. The input is taken as log-probabilities and not checked (as PyTorch's);
+    PyTorch's ``weight`` and ``ignore_index`` are not offered.
+
+    >>> from tinygrad_edu import Tensor
+    >>> log_p = Tensor([[-0.5, -1.0], [-2.0, -0.1]])
+    >>> round(nll_loss(log_p, [0, 1]).item(), 6)         # (0.5 + 0.1) / 2
+    0.3
+    """
+    _check_reduction("nll_loss", reduction, REDUCTIONS)
+    if isinstance(log_probs, Tensor):
+        return _reduce(-_picked("nll_loss", log_probs, targets, log_softmax=False), reduction)
+    samples = _value_samples("nll_loss", log_probs, targets)
+    return _reduce([-z[label] for z, label in samples], reduction)
+
+
 # --- helpers -----------------------------------------------------------------------------
+
+
+def _picked(loss: str, scores: Tensor, indices: Any, log_softmax: bool) -> Tensor:
+    """Each sample's entry at its class, from (N, C) or (C,) scores (after log_softmax if
+    asked): the −log-likelihood terms, negated."""
+    if scores.ndim not in (1, 2):
+        name = "logits" if log_softmax else "log_probs"
+        raise ValueError(f"{loss}: {name} must have shape (N, C) or (C,), got {scores.shape}")
+    batch = scores if scores.ndim == 2 else scores.reshape(1, -1)
+    labels = _class_indices(indices, batch.shape[0], batch.shape[1], loss)
+    log_p = batch.log_softmax(axis=1) if log_softmax else batch
+    return log_p[np.arange(batch.shape[0]), labels]
+
+
+def _value_samples(loss: str, scores: Any, indices: Any) -> list[tuple[Sequence[Value], int]]:
+    """(the C Values of a sample, its class) for each sample, from a list of Values with one
+    index or a list of such lists with a list of indices."""
+    if isinstance(scores, Sequence) and scores and isinstance(scores[0], Value):
+        samples, labels = [scores], [indices]
+    elif (
+        isinstance(scores, Sequence)
+        and not isinstance(scores, str)
+        and scores
+        and isinstance(scores[0], Sequence)
+    ):
+        samples, labels = list(scores), list(indices)
+        if len(labels) != len(samples):
+            name = "logits" if loss == "cross_entropy" else "log-probabilities"
+            raise ValueError(
+                f"{loss}: {len(samples)} samples of {name} but {len(labels)} class indices"
+            )
+    else:
+        name = "logits" if loss == "cross_entropy" else "log_probs"
+        raise TypeError(
+            f"{loss}: {name} must be a Tensor, a list of Values, or a list of such lists; "
+            f"got {type(scores).__name__}"
+        )
+    return [(z, int(_class_indices([k], 1, len(z), loss)[0])) for z, k in zip(samples, labels)]
 
 
 def _check_reduction(loss: str, reduction: str, allowed: Sequence[str]) -> None:
@@ -168,7 +202,9 @@ def _check_probabilities(pred: Any) -> None:
         )
 
 
-def _class_indices(indices: Any, count: int, classes: int) -> np.ndarray[Any, Any]:
+def _class_indices(
+    indices: Any, count: int, classes: int, loss: str = "cross_entropy"
+) -> np.ndarray[Any, Any]:
     """Class labels as an integer array of length `count`, each in [0, classes)."""
     raw = indices.data if isinstance(indices, Tensor) else indices
     array = np.asarray(raw)
@@ -177,10 +213,10 @@ def _class_indices(indices: Any, count: int, classes: int) -> np.ndarray[Any, An
     if array.dtype.kind == "f" and np.all(np.isfinite(array)) and np.all(array == np.round(array)):
         array = array.astype(np.intp)  # a Tensor of labels holds floats: whole numbers are fine
     if array.dtype.kind not in "iu":
-        raise TypeError(f"cross_entropy: class indices must be whole numbers, got {raw!r}")
+        raise TypeError(f"{loss}: class indices must be whole numbers, got {raw!r}")
     if array.shape != (count,):
-        raise ValueError(f"cross_entropy: expected {count} class indices, got shape {array.shape}")
+        raise ValueError(f"{loss}: expected {count} class indices, got shape {array.shape}")
     if array.size and (array.min() < 0 or array.max() >= classes):
         bad = array[(array < 0) | (array >= classes)][0]
-        raise ValueError(f"cross_entropy: class index {int(bad)} is outside [0, {classes})")
+        raise ValueError(f"{loss}: class index {int(bad)} is outside [0, {classes})")
     return array.astype(np.intp)

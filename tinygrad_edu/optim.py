@@ -20,7 +20,7 @@ from tinygrad_edu import _checks
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.value import Value
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
 
 
 class Optimizer:
@@ -113,14 +113,15 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
+        name = type(self).__name__
         if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
-            raise ValueError(f"Adam: betas must be a pair (β1, β2), got {betas!r}")
+            raise ValueError(f"{name}: betas must be a pair (β1, β2), got {betas!r}")
         for beta in betas:
             if not (isinstance(beta, (int, float)) and 0.0 <= beta < 1.0):
-                raise ValueError(f"Adam: invalid beta {beta!r}; each must be in [0, 1)")
+                raise ValueError(f"{name}: invalid beta {beta!r}; each must be in [0, 1)")
         self.betas = (float(betas[0]), float(betas[1]))
-        self.eps = _checks.setting(eps, "Adam", "eps")
-        self.weight_decay = _checks.setting(weight_decay, "Adam", "weight_decay", zero_allowed=True)
+        self.eps = _checks.setting(eps, name, "eps")
+        self.weight_decay = _checks.setting(weight_decay, name, "weight_decay", zero_allowed=True)
         self.m: list[Any] = [0.0] * len(self.params)
         self.v: list[Any] = [0.0] * len(self.params)
         self.t = 0
@@ -131,11 +132,45 @@ class Adam(Optimizer):
         super().step()
 
     def _delta(self, k: int, w: Any, g: Any) -> Any:
-        beta1, beta2 = self.betas
         if self.weight_decay:
-            g = g + self.weight_decay * w
+            g = g + self.weight_decay * w  # L2: the decay goes through the moments
+        return self._adam_step(k, g)
+
+    def _adam_step(self, k: int, g: Any) -> Any:
+        """lr · m̂ / (√v̂ + ε) for parameter k with gradient g, updating its moments m and v."""
+        beta1, beta2 = self.betas
         self.m[k] = beta1 * self.m[k] + (1.0 - beta1) * g
         self.v[k] = beta2 * self.v[k] + (1.0 - beta2) * g * g
         m_hat = self.m[k] / (1.0 - beta1**self.t)
         v_hat = self.v[k] / (1.0 - beta2**self.t)
         return self.lr * m_hat / (v_hat**0.5 + self.eps)
+
+
+class AdamW(Adam):
+    """AdamW: Adam with decoupled weight decay, as PyTorch's (default λ = 0.01).
+
+    w ← w − lr·λ·w, then the Adam step on the plain gradient g: the decay does not pass
+    through m and v, so every weight shrinks at the same rate whatever its gradient's scale
+    (Loshchilov & Hutter). Adam's ``weight_decay`` adds λ·w to g instead (L2).
+
+    >>> from tinygrad_edu import Value
+    >>> w = Value(1.0)
+    >>> w.grad = 0.0                    # no gradient: only the decay acts (m = v = 0)
+    >>> AdamW([w], lr=0.1, weight_decay=0.5).step()
+    >>> w.data                          # 1 − 0.1·0.5·1
+    0.95
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+    def _delta(self, k: int, w: Any, g: Any) -> Any:
+        # w − Δ with Δ = lr·λ·w + the Adam step: the decay, then Adam, as one subtraction.
+        return self.lr * self.weight_decay * w + self._adam_step(k, g)

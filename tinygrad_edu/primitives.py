@@ -34,18 +34,25 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from tinygrad_edu._checks import real
+
 __all__ = [
     "ABS",
     "ADD",
     "CATALOGUE",
     "CONCATENATE",
     "DIV",
+    "ERF",
     "EXP",
+    "EXPAND",
     "GETITEM",
+    "LEAKY_RELU",
     "LOG",
     "LOG_SOFTMAX",
     "MATMUL",
     "MAX",
+    "MAXIMUM",
+    "MINIMUM",
     "MUL",
     "NEG",
     "POW",
@@ -60,6 +67,7 @@ __all__ = [
     "SUM",
     "TANH",
     "TRANSPOSE",
+    "WHERE",
     "ArrayRule",
     "Domain",
     "DomainError",
@@ -67,6 +75,8 @@ __all__ = [
     "Primitive",
     "Sample",
     "ScalarRule",
+    "clip_bounds",
+    "gelu",
     "sigmoid",
     "sigmoid_array",
     "unbroadcast",
@@ -345,6 +355,32 @@ def _softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
+def _d_maximum(x: float, y: float, out: float) -> tuple[float, float]:
+    """(∂max/∂x, ∂max/∂y): the larger operand gets 1; a tie shares it, ½ each (see MAXIMUM)."""
+    if x > y:
+        return 1.0, 0.0
+    if x < y:
+        return 0.0, 1.0
+    return 0.5, 0.5
+
+
+def _d_minimum(x: float, y: float, out: float) -> tuple[float, float]:
+    """(∂min/∂x, ∂min/∂y): the smaller operand gets 1; a tie shares it, ½ each."""
+    if x < y:
+        return 1.0, 0.0
+    if x > y:
+        return 0.0, 1.0
+    return 0.5, 0.5
+
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def _d_erf(x: float, out: float) -> float:
+    """erf'(x) = 2/√π · e^−x² (x·x may reach inf; e^−inf is 0.0, the true limit)."""
+    return _TWO_OVER_SQRT_PI * math.exp(-(x * x))
+
+
 # --- array numerics (the same mathematics, entry by entry) -------------------------------------
 
 
@@ -426,6 +462,50 @@ def _d_tanh_array(x: Array) -> Array:
     e = np.exp(-2.0 * np.abs(x))
     result: Array = 4.0 * e / ((1.0 + e) * (1.0 + e))
     return result
+
+
+def _share(first: Array, second: Array) -> Array:
+    """1 where `first` holds, ½ where `second` fails too (a tie), else 0: the first operand's
+    share of the gradient of maximum (first = a > b, second = a >= b) or minimum."""
+    result: Array = np.where(first, 1.0, np.where(second, 0.5, 0.0))
+    return result
+
+
+def _maximum_vjp(g: Array, out: Any, needs: Any, a: Array, b: Array) -> Any:
+    share = _share(a > b, a >= b)  # the first operand's part: 1, ½ at a tie, 0
+    return g * share, g * (1.0 - share)
+
+
+def _minimum_vjp(g: Array, out: Any, needs: Any, a: Array, b: Array) -> Any:
+    share = _share(a < b, a <= b)
+    return g * share, g * (1.0 - share)
+
+
+_erf_entries = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def _erf_array(a: Array) -> Array:
+    """erf entry by entry: math.erf, vectorised (numpy has no erf; tiny nets need no more)."""
+    result: Array = _erf_entries(a).astype(a.dtype, copy=False)
+    return result
+
+
+def _leaky_relu_array(a: Array, c: Array) -> Array:
+    result: Array = np.where(a > 0, a, c * a)
+    return result
+
+
+def _where(a: Array, b: Array, mask: Array) -> Array:
+    result: Array = np.where(mask, a, b)
+    return result
+
+
+def _where_vjp(g: Array, out: Any, needs: Any, a: Array, b: Array) -> Any:
+    mask = out._ctx  # the condition, as booleans: g goes to a where it holds, to b elsewhere
+    return (
+        np.where(mask, g, 0.0) if needs[0] else None,
+        np.where(mask, 0.0, g) if needs[1] else None,
+    )
 
 
 def _swap(a: Array) -> Array:
@@ -678,6 +758,51 @@ SOFTPLUS = Primitive(
     derivative=lambda f, o, x: (f.sigmoid(x),),
     formula=lambda f, x: f.softplus(x),
 )  # fmt: skip
+# Convention: at a tie (x = y) maximum and minimum split the gradient equally, ½ to each
+# operand, as the reduction `max` shares it among tied entries. (PyTorch does the same for
+# torch.maximum/minimum.) A central difference at a tie measures exactly ½ too. As a formula:
+# ½(1 + sign(x − y)), which is 1, ½ or 0 (the Heaviside step with H(0) = ½).
+MAXIMUM = Primitive(
+    "maximum", "element-wise maximum", 2, EVERYWHERE_2,
+    ("g·[x > y] (½g at a tie)", "g·[y > x] (½g at a tie)"),
+    scalar=ScalarRule(lambda x, y: x if x >= y else y, _d_maximum),
+    array=ArrayRule(np.maximum, _maximum_vjp),
+    derivative=lambda f, o, x, y: ((1 + f.sign(x - y)) / 2, (1 + f.sign(y - x)) / 2),
+    formula=lambda f, x, y: f.maximum(x, y),
+    convention="at a tie x = y each operand gets half the gradient",
+)  # fmt: skip
+MINIMUM = Primitive(
+    "minimum", "element-wise minimum", 2, EVERYWHERE_2,
+    ("g·[x < y] (½g at a tie)", "g·[y < x] (½g at a tie)"),
+    scalar=ScalarRule(lambda x, y: x if x <= y else y, _d_minimum),
+    array=ArrayRule(np.minimum, _minimum_vjp),
+    derivative=lambda f, o, x, y: ((1 + f.sign(y - x)) / 2, (1 + f.sign(x - y)) / 2),
+    formula=lambda f, x, y: f.minimum(x, y),
+    convention="at a tie x = y each operand gets half the gradient",
+)  # fmt: skip
+# erf(x) = 2/√π ∫₀ˣ e^−t² dt, the error function: GELU's Φ(x) = ½(1 + erf(x/√2)) needs it.
+ERF = Primitive(
+    "erf", "error function", 1, Domain((REALS,), _box(Sample(-10.0, 10.0))), ("g·2/√π·e^−x²",),
+    scalar=ScalarRule(math.erf, _d_erf),
+    array=ArrayRule(_erf_array, lambda g, out, n, a: (g * _TWO_OVER_SQRT_PI * np.exp(-(a * a)),)),
+    derivative=lambda f, o, x: (2 * f.exp(-(x**2)) / f.sqrt(f.pi),),
+    formula=lambda f, x: f.erf(x),
+)  # fmt: skip
+# leaky_relu(x, c) = x for x > 0, c·x otherwise; the slope c is a constant (like the c of
+# x ** c), so no gradient is taken for it. Convention: leaky_relu'(0) = c, as PyTorch (which
+# passes g where x > 0 and c·g elsewhere).
+LEAKY_RELU = Primitive(
+    "leaky_relu", "leaky relu", 2,
+    Domain((REALS, REALS), _box(Sample(-1e3, 1e3, (0.0,), 1e-3), Sample(0.0, 0.5)), kinks=(0.0,)),
+    ("g·[x > 0] + c·g·[x ≤ 0]", "none: c is a constant"),
+    scalar=ScalarRule(
+        lambda x, c: x if x > 0.0 else c * x, lambda x, c, out: (1.0 if x > 0.0 else c, 0.0)
+    ),
+    array=ArrayRule(_leaky_relu_array, lambda g, out, n, a, c: (g * np.where(a > 0, 1.0, c), None)),
+    derivative=lambda f, o, x, c: (f.step(x) + c * (1 - f.step(x)), 0),
+    formula=lambda f, x, c: f.relu(x) - c * f.relu(-x),
+    convention="leaky_relu'(0) = c (the negative slope), as PyTorch",
+)  # fmt: skip
 
 # Tensor-only primitives: they move, sum or pick entries, so their derivative is a rule for
 # the whole array (a VJP), not one number per entry.
@@ -718,9 +843,58 @@ LOG_SOFTMAX = Primitive(
     "log_softmax", "log softmax", 1, ANY_ARRAY, ("g − softmax(x)·Σ g",),
     array=ArrayRule(_log_softmax, _log_softmax_vjp),
 )  # fmt: skip
+# The copies broadcasting makes: the VJP is g itself, which `unbroadcast` sums back over the
+# stretched axes, as for every binary op.
+EXPAND = Primitive(
+    "expand", "expand", 1, ANY_ARRAY, ("g summed over the copies (unbroadcast)",),
+    array=ArrayRule(np.broadcast_to, lambda g, out, n, a: (g,)),
+)  # fmt: skip
+# where(mask, a, b): a where the mask holds, b elsewhere. The mask is not an operand (it has no
+# gradient: it rides along in the node's context), so the primitive has two operands.
+WHERE = Primitive(
+    "where", "where", 2, Domain((REALS, REALS), _box(*(ANY_ARRAY.sample * 2))),
+    ("g where the mask holds, else 0", "g where the mask does not hold, else 0"),
+    array=ArrayRule(_where, _where_vjp),
+)  # fmt: skip
+
+# --- compositions, written once for both engines ----------------------------------------------
+#
+# Not primitives: these are built from the primitives above with operators and methods that
+# Value and Tensor share, so they need no derivative of their own (the chain rule through their
+# parts gives it).
+
+_SQRT_HALF = math.sqrt(0.5)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+def gelu(x: Any, approximate: str = "none") -> Any:
+    """GELU(x) = x·Φ(x) = ½x·(1 + erf(x/√2)), or ``approximate="tanh"``:
+    ½x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), both as PyTorch computes them, for a Value or a
+    Tensor. (Far in the negative tail, where Φ(x) < 1e-10, 1 + erf cancels: the result is
+    then accurate to ~1e-16 absolutely, not relatively — as PyTorch's.)
+    """
+    if approximate == "tanh":
+        inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
+        return 0.5 * x * (1.0 + inner.tanh())
+    if approximate != "none":
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r:.40}")
+    return 0.5 * x * (1.0 + (x * _SQRT_HALF).erf())
+
+
+def clip_bounds(lo: Any, hi: Any, what: str) -> tuple[float, float]:
+    """`lo` and `hi` of clip as floats (None: no bound, ±∞), or a TypeError/ValueError."""
+    low = -math.inf if lo is None else real(lo, f"{what}: lo")
+    high = math.inf if hi is None else real(hi, f"{what}: hi")
+    if lo is None and hi is None:
+        raise ValueError(f"{what}: give lo, hi or both (with neither, clip does nothing)")
+    if low > high:
+        raise ValueError(f"{what}: lo ({low!r}) must not exceed hi ({high!r})")
+    return low, high
+
 
 #: Every primitive, in the order the documentation lists them.
 CATALOGUE: tuple[Primitive, ...] = (
     ADD, SUB, MUL, DIV, POW, POW_CONST, POW_CONST_BASE, NEG, EXP, LOG, SQRT, TANH, SIGMOID,
-    RELU, ABS, SOFTPLUS, MATMUL, SUM, MAX, RESHAPE, TRANSPOSE, GETITEM, CONCATENATE, LOG_SOFTMAX,
+    RELU, ABS, SOFTPLUS, MAXIMUM, MINIMUM, ERF, LEAKY_RELU, MATMUL, SUM, MAX, RESHAPE, TRANSPOSE,
+    GETITEM, CONCATENATE, LOG_SOFTMAX, EXPAND, WHERE,
 )  # fmt: skip

@@ -23,17 +23,17 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
-from tinygrad_edu import _fast
+from tinygrad_edu import _checks, _fast
 from tinygrad_edu import primitives as prim
 from tinygrad_edu.graph import GradMode, NodeBase, backward
 from tinygrad_edu.primitives import Primitive, unbroadcast
 
-__all__ = ["Tensor", "as_input", "concatenate", "stack", "unbroadcast"]
+__all__ = ["Tensor", "as_input", "concatenate", "one_hot", "stack", "unbroadcast", "where"]
 
 Array = npt.NDArray[Any]
 Axis = int | tuple[int, ...] | None
@@ -99,6 +99,8 @@ TANH, SIGMOID, RELU, ABS = _Op(prim.TANH), _Op(prim.SIGMOID), _Op(prim.RELU), _O
 SOFTPLUS, SUM, MAX, RESHAPE = _Op(prim.SOFTPLUS), _Op(prim.SUM), _Op(prim.MAX), _Op(prim.RESHAPE)
 TRANSPOSE, GETITEM, CONCATENATE = _Op(prim.TRANSPOSE), _Op(prim.GETITEM), _Op(prim.CONCATENATE)
 LOG_SOFTMAX = _Op(prim.LOG_SOFTMAX)
+MAXIMUM, MINIMUM, ERF = _Op(prim.MAXIMUM), _Op(prim.MINIMUM), _Op(prim.ERF)
+LEAKY_RELU, EXPAND, WHERE = _Op(prim.LEAKY_RELU), _Op(prim.EXPAND), _Op(prim.WHERE)
 
 
 # --- checking operands ----------------------------------------------------------------------------
@@ -149,8 +151,13 @@ def as_input(data: Any, dtype: Any, what: str) -> Tensor:
     _check_finite(data, what)
     view = data.view()
     view.flags.writeable = False
+    return _leaf(view)
+
+
+def _leaf(data: Array) -> Tensor:
+    """A constant leaf holding `data` itself (no copy, no checks, requires_grad False)."""
     out = Tensor.__new__(Tensor)
-    out.data, out.grad, out.label, out.parents = view, None, "", ()
+    out.data, out.grad, out.label, out.parents = data, None, "", ()
     out.requires_grad, out._op, out._ctx, out._spare = False, None, None, None
     return out
 
@@ -176,6 +183,11 @@ def _normalize_axis(axis: Axis, ndim: int, op: str) -> Axis:
 class Tensor(NodeBase):
     """An n-dimensional array node: ``data`` (ndarray), ``grad`` (same shape, None until
     backward), ``requires_grad``, ``label`` and ``op``.
+
+    As in PyTorch, ``==``, ``<`` and the other comparisons compare entries and return a mask
+    Tensor of 0.0 and 1.0, so a Tensor is not hashable by value: it hashes by identity (sets
+    and dict keys hold *that* tensor), and ``bool()`` of a tensor with several entries raises
+    (so ``t in [a, b]`` raises instead of answering by accident).
 
     >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     >>> (x * x).sum().backward()          # ∂(Σ x²)/∂x = 2x
@@ -285,6 +297,15 @@ class Tensor(NodeBase):
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Array:
         return self.data if dtype is None else self.data.astype(dtype)
+
+    def __bool__(self) -> bool:
+        """The truth of a one-entry tensor; ValueError for more entries (which one is meant?)."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"bool: the truth value of a tensor of shape {self.shape} is ambiguous; use "
+                "(x > 0).sum(), x.max() or .item() to say which number you mean"
+            )
+        return bool(self.data.reshape(()))
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -406,6 +427,133 @@ class Tensor(NodeBase):
         """|x|, element by element; gradient 0 at exactly 0."""
         return _apply(ABS, (self,), None, self.data)
 
+    def maximum(self, other: Any) -> Tensor:
+        """max(self, other) entry by entry, broadcasting; ties share the gradient, ½ each.
+
+        >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> x.maximum(2.0).sum().backward()
+        >>> x.grad.tolist()                # 0 below, ½ at the tie, 1 above
+        [0.0, 0.5, 1.0]
+        """
+        return _or_type_error(self._binary(MAXIMUM, other), "maximum", other)
+
+    def minimum(self, other: Any) -> Tensor:
+        """min(self, other) entry by entry, broadcasting; ties share the gradient, ½ each."""
+        return _or_type_error(self._binary(MINIMUM, other), "minimum", other)
+
+    def erf(self) -> Tensor:
+        """erf(x) = 2/√π ∫₀ˣ e^−t² dt, entry by entry; its derivative is 2/√π · e^−x²."""
+        return _apply(ERF, (self,), None, self.data)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        """x where x > 0, negative_slope·x elsewhere; gradient `negative_slope` at 0 (PyTorch)."""
+        return self._binary(LEAKY_RELU, _checks.real(negative_slope, "leaky_relu: negative_slope"))
+
+    def square(self) -> Tensor:
+        """x², entry by entry (a composition: x ** 2)."""
+        return self**2
+
+    def silu(self) -> Tensor:
+        """SiLU (swish): x·σ(x), entry by entry (a composition of * and sigmoid)."""
+        return self * self.sigmoid()
+
+    def gelu(self, approximate: str = "none") -> Tensor:
+        """GELU: x·Φ(x) = ½x·(1 + erf(x/√2)), or ``approximate="tanh"``, composed as PyTorch."""
+        result: Tensor = prim.gelu(self, approximate)
+        return result
+
+    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
+        """Entries limited to [lo, hi] (None: no bound); gradient [lo ≤ x ≤ hi], as PyTorch's
+        clamp: a composition, where(lo ≤ x ≤ hi, x, the bound x crossed).
+
+        >>> x = Tensor([-2.0, 0.5, 1.0, 3.0], requires_grad=True)
+        >>> y = x.clip(-1.0, 1.0)
+        >>> y.sum().backward()
+        >>> y.data.tolist(), x.grad.tolist()
+        ([-1.0, 0.5, 1.0, 1.0], [0.0, 1.0, 1.0, 0.0])
+        """
+        low, high = prim.clip_bounds(lo, hi, "clip")
+        a = self.data
+        crossed = np.where(a < low, low, np.where(a > high, high, 0.0)).astype(self.dtype)
+        return where((a >= low) & (a <= high), self, _leaf(crossed))
+
+    # --- comparisons: masks with no gradient -------------------------------------------------
+    #
+    # A comparison's derivative is 0 wherever it exists, so its result is a constant leaf of
+    # 0.0 and 1.0 (this tensor's dtype) with requires_grad=False, as in PyTorch.
+
+    def _compare(self, other: Any, test: Any, symbol: str, method: bool = False) -> Tensor:
+        lifted = self._lift(other)
+        if lifted is None:
+            if method:
+                raise TypeError(f"{symbol}: other must be a Tensor or numbers, got {other!r:.60}")
+            return NotImplemented  # type: ignore[no-any-return]
+        try:
+            mask = test(self.data, lifted.data)
+        except ValueError:
+            raise ValueError(
+                f"{symbol}: operands of shapes {self.shape} and {lifted.shape} do not broadcast"
+            ) from None
+        return _leaf(np.asarray(mask, dtype=self.dtype))
+
+    def __lt__(self, other: Any) -> Tensor:
+        """[self < other] entry by entry: a mask of 0.0 and 1.0 with no gradient.
+
+        >>> (Tensor([1.0, 2.0, 3.0]) < 2.5).data.tolist()
+        [1.0, 1.0, 0.0]
+        """
+        return self._compare(other, np.less, "<")
+
+    def __le__(self, other: Any) -> Tensor:
+        """[self ≤ other] entry by entry, as a 0/1 mask with no gradient."""
+        return self._compare(other, np.less_equal, "<=")
+
+    def __gt__(self, other: Any) -> Tensor:
+        """[self > other] entry by entry, as a 0/1 mask with no gradient."""
+        return self._compare(other, np.greater, ">")
+
+    def __ge__(self, other: Any) -> Tensor:
+        """[self ≥ other] entry by entry, as a 0/1 mask with no gradient."""
+        return self._compare(other, np.greater_equal, ">=")
+
+    def __eq__(self, other: object) -> Tensor:  # type: ignore[override]
+        """[self = other] entry by entry, as a 0/1 mask Tensor (not a bool), as PyTorch."""
+        return self._compare(other, np.equal, "==")
+
+    def __ne__(self, other: object) -> Tensor:  # type: ignore[override]
+        """[self ≠ other] entry by entry, as a 0/1 mask Tensor (not a bool)."""
+        return self._compare(other, np.not_equal, "!=")
+
+    # == compares entries, so Python would make Tensors unhashable; hash by identity instead,
+    # as PyTorch does: sets and dicts of tensors hold those very tensors.
+    __hash__ = object.__hash__
+
+    def lt(self, other: Any) -> Tensor:
+        """self < other (the method form, as PyTorch's and Value's)."""
+        return self._compare(other, np.less, "lt", method=True)
+
+    def le(self, other: Any) -> Tensor:
+        """self <= other (the method form)."""
+        return self._compare(other, np.less_equal, "le", method=True)
+
+    def gt(self, other: Any) -> Tensor:
+        """self > other (the method form)."""
+        return self._compare(other, np.greater, "gt", method=True)
+
+    def ge(self, other: Any) -> Tensor:
+        """self >= other (the method form)."""
+        return self._compare(other, np.greater_equal, "ge", method=True)
+
+    def eq(self, other: Any) -> Tensor:
+        """self == other (the method form)."""
+        return self._compare(other, np.equal, "eq", method=True)
+
+    def ne(self, other: Any) -> Tensor:
+        """self != other (the method form)."""
+        return self._compare(other, np.not_equal, "ne", method=True)
+
+    # --- reductions --------------------------------------------------------------------------
+
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Σ over `axis` (all axes by default)."""
         axis = _normalize_axis(axis, self.ndim, "sum")
@@ -414,11 +562,82 @@ class Tensor(NodeBase):
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """The average over `axis`: Σ x / n (a composition of sum and a product)."""
         axis = _normalize_axis(axis, self.ndim, "mean")
-        axes = range(self.ndim) if axis is None else (axis,) if isinstance(axis, int) else axis
-        count = math.prod(self.shape[k] for k in axes)
+        count = self._count(axis)
         if count == 0:
             raise ValueError(f"mean: no elements to average over axis {axis} of shape {self.shape}")
         return self.sum(axis, keepdims) * (1.0 / count)
+
+    def _count(self, axis: Axis) -> int:
+        """How many entries each result of a reduction over (normalized) `axis` gathers."""
+        axes = range(self.ndim) if axis is None else (axis,) if isinstance(axis, int) else axis
+        return math.prod(self.shape[k] for k in axes)
+
+    def var(self, axis: Axis = None, keepdims: bool = False, correction: float = 1) -> Tensor:
+        """Variance Σ (x − x̄)² / (n − correction) over `axis`; correction=1 (the default, as
+        PyTorch's) is the unbiased estimate, numpy's ``ddof=1``; correction=0 divides by n.
+
+        A composition: d = x − mean(x), then sum(d²) / (n − correction).
+
+        >>> x = Tensor([1.0, 2.0, 3.0, 4.0])
+        >>> round(x.var().item(), 6), x.var(correction=0).item()     # 5/3 and 5/4
+        (1.666667, 1.25)
+        """
+        axis = _normalize_axis(axis, self.ndim, "var")
+        correction = _checks.non_negative(correction, "var: correction")
+        count = self._count(axis)
+        if count - correction <= 0:
+            raise ValueError(
+                f"var: {count} entries per result over axis {axis} of shape {self.shape} leave "
+                f"no degrees of freedom with correction={correction:g}; need n > correction"
+            )
+        d = self - self.mean(axis, keepdims=True)
+        return d.square().sum(axis, keepdims) * (1.0 / (count - correction))
+
+    def std(self, axis: Axis = None, keepdims: bool = False, correction: float = 1) -> Tensor:
+        """Standard deviation √var over `axis` (correction=1 by default, as PyTorch's; see
+        `var`). Its gradient is infinite where all entries are equal, and backward says so."""
+        return self.var(axis, keepdims, correction).sqrt()
+
+    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """log Σ exp(x) over `axis` (all axes by default), stable for any x.
+
+        A composition: m + log Σ exp(x − m) with m = max x held constant, so no exp()
+        overflows; the gradient, softmax(x), is unchanged because the m's cancel.
+
+        >>> Tensor([1000.0, 1000.0]).logsumexp().item() == 1000.0 + math.log(2.0)
+        True
+        """
+        axis = _normalize_axis(axis, self.ndim, "logsumexp")
+        if self.data.size == 0:
+            raise ValueError(f"logsumexp: the tensor of shape {self.shape} is empty")
+        m = _leaf(self.data.max(axis=axis, keepdims=True))
+        out = (self - m).exp().sum(axis, keepdims=True).log() + m
+        return out if keepdims else out.squeeze(axis)
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Any:
+        """The index of the largest entry along `axis` (the first, at ties), with no gradient:
+        an int for axis=None (an index into the flattened tensor), else an int array.
+
+        PyTorch returns a tensor of int64; this Tensor holds floats only, so the indices come
+        as numpy integers, ready for indexing.
+
+        >>> Tensor([[1.0, 5.0], [7.0, 2.0]]).argmax(axis=1).tolist()
+        [1, 0]
+        """
+        return self._arg(np.argmax, "argmax", axis, keepdims)
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Any:
+        """The index of the smallest entry along `axis` (the first, at ties); see `argmax`."""
+        return self._arg(np.argmin, "argmin", axis, keepdims)
+
+    def _arg(self, pick: Any, name: str, axis: int | None, keepdims: bool) -> Any:
+        if axis is not None and not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"{name}: axis must be an int or None, got {axis!r}")
+        axis = _normalize_axis(axis, self.ndim, name)  # type: ignore[assignment]
+        if self.data.size == 0:
+            raise ValueError(f"{name}: the tensor of shape {self.shape} is empty")
+        index = pick(self.data, axis=axis, keepdims=keepdims)
+        return int(index) if axis is None and not keepdims else np.asarray(index)
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """The maximum over `axis`; tied maxima share the gradient equally."""
@@ -433,6 +652,76 @@ class Tensor(NodeBase):
             tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
         )
         return _apply(RESHAPE, (self,), target, self.data, target)
+
+    def squeeze(self, axis: Axis = None) -> Tensor:
+        """Size-1 axes removed: all of them, or those of `axis` (a reshape).
+
+        As PyTorch, an axis of `axis` whose size is not 1 is kept (numpy raises instead).
+
+        >>> Tensor(np.zeros((2, 1, 3, 1))).squeeze().shape
+        (2, 3)
+        >>> Tensor(np.zeros((2, 1))).squeeze(0).shape      # axis 0 has size 2: kept
+        (2, 1)
+        """
+        axis = _normalize_axis(axis, self.ndim, "squeeze")
+        axes = range(self.ndim) if axis is None else (axis,) if isinstance(axis, int) else axis
+        drop = {k for k in axes if self.shape[k] == 1}
+        return self.reshape(tuple(n for k, n in enumerate(self.shape) if k not in drop))
+
+    def unsqueeze(self, axis: int) -> Tensor:
+        """A new size-1 axis at position `axis` (−1: last), a reshape: (3,) → (1, 3) at 0.
+
+        >>> Tensor([1.0, 2.0, 3.0]).unsqueeze(-1).shape
+        (3, 1)
+        """
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"unsqueeze: axis must be an int, got {axis!r}")
+        k = cast(int, _normalize_axis(axis, self.ndim + 1, "unsqueeze"))
+        return self.reshape((*self.shape[:k], 1, *self.shape[k:]))
+
+    def flatten(self, start_axis: int = 0, end_axis: int = -1) -> Tensor:
+        """Axes start_axis..end_axis (inclusive) merged into one, a reshape; PyTorch calls them
+        start_dim and end_dim. (2, 3, 4).flatten(1) has shape (2, 12).
+
+        >>> Tensor(np.zeros((2, 3, 4))).flatten(1).shape
+        (2, 12)
+        """
+        if self.ndim == 0:
+            return self.reshape(1)
+        start = cast(int, _normalize_axis(start_axis, self.ndim, "flatten"))
+        end = cast(int, _normalize_axis(end_axis, self.ndim, "flatten"))
+        if start > end:
+            raise ValueError(
+                f"flatten: start_axis {start_axis} comes after end_axis {end_axis} "
+                f"for a tensor of {self.ndim} dims"
+            )
+        merged = math.prod(self.shape[start : end + 1])
+        return self.reshape((*self.shape[:start], merged, *self.shape[end + 1 :]))
+
+    def expand(self, *shape: int) -> Tensor:
+        """The tensor broadcast to `shape` (−1: keep that axis's size), as PyTorch's expand:
+        size-1 axes are repeated and new axes may be added in front; the gradient is summed
+        back over the copies.
+
+        >>> Tensor([[1.0], [2.0]]).expand(2, 3).data.tolist()
+        [[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]]
+        """
+        sizes = (
+            tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        )
+        extra = len(sizes) - self.ndim
+        target = []
+        for k, n in enumerate(sizes):
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+                raise TypeError(f"expand: sizes must be ints, got {sizes!r}")
+            own = self.shape[k - extra] if k >= extra else None
+            size = own if n == -1 and own is not None else int(n)
+            if size < 0 or (own is not None and own not in (1, size)):
+                raise ValueError(f"expand: cannot expand shape {self.shape} to {sizes}")
+            target.append(size)
+        if extra < 0:
+            raise ValueError(f"expand: shape {sizes} has fewer axes than the tensor's {self.shape}")
+        return _apply(EXPAND, (self,), tuple(target), self.data, tuple(target))
 
     def transpose(self, *axes: int) -> Tensor:
         """Axes reversed, or permuted as given: ``x.transpose(1, 0, 2)``."""
@@ -510,6 +799,13 @@ class Tensor(NodeBase):
         backward(self, seed, None)
 
 
+def _or_type_error(out: Tensor, name: str, other: object) -> Tensor:
+    """`out`, unless the method's operand was not numeric (NotImplemented): then TypeError."""
+    if out is NotImplemented:
+        raise TypeError(f"{name}: other must be a Tensor or numbers, got {type(other).__name__}")
+    return out
+
+
 def _is_number(x: Any) -> bool:
     """A plain number (not a bool, not an array): a constant operand."""
     return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
@@ -571,6 +867,84 @@ def _apply(op: _Op, parents: tuple[Tensor, ...], ctx: Any, *args: Any) -> Tensor
         out._op = None
         out.requires_grad = False
     return out
+
+
+def where(mask: Any, a: Any, b: Any) -> Tensor:
+    """a where `mask` holds, b elsewhere, entry by entry with broadcasting (torch.where).
+
+    `mask` is a comparison's 0/1 Tensor, a boolean array, or numbers (nonzero holds); it gets
+    no gradient. a and b are Tensors or numbers; each receives the gradient where it was
+    chosen.
+
+    >>> x = Tensor([-1.0, 2.0], requires_grad=True)
+    >>> y = where(x > 0, x, 0.0)             # relu, as a where
+    >>> y.sum().backward()
+    >>> y.data.tolist(), x.grad.tolist()
+    ([0.0, 2.0], [0.0, 1.0])
+    """
+    condition = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+    if condition.dtype.kind not in "biuf":
+        raise TypeError(
+            f"where: mask must be booleans or numbers (e.g. x > 0), got dtype {condition.dtype}"
+        )
+    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
+    dtype = None if like is None else like.dtype
+    operands = []
+    for name, x in (("a", a), ("b", b)):
+        if isinstance(x, Tensor):
+            operands.append(x)
+        elif _is_number(x) or isinstance(x, (np.ndarray, list, tuple)):
+            operands.append(Tensor(x, dtype=dtype if _is_number(x) else None))
+        else:
+            raise TypeError(f"where: {name} must be a Tensor or numbers, got {type(x).__name__}")
+    ta, tb = operands
+    try:
+        np.broadcast_shapes(condition.shape, ta.shape, tb.shape)
+    except ValueError:
+        raise ValueError(
+            f"where: mask of shape {condition.shape}, a of shape {ta.shape} and b of shape "
+            f"{tb.shape} do not broadcast together"
+        ) from None
+    condition = condition != 0
+    return _apply(WHERE, (ta, tb), condition, ta.data, tb.data, condition)
+
+
+def one_hot(indices: Any, num_classes: int = -1, dtype: Any = None) -> Tensor:
+    """Rows of the identity: out[..., k] = 1.0 where k = indices[...], else 0.0 (no gradient).
+
+    `indices` are whole numbers in [0, num_classes) (a list, an int array, or a Tensor of
+    whole floats); num_classes=-1 takes max(indices) + 1, as PyTorch. The result has shape
+    (*indices.shape, num_classes) and holds floats (PyTorch's holds int64): this Tensor holds
+    float64 or float32 only, ready to multiply.
+
+    >>> one_hot([0, 2], 3).data.tolist()
+    [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    raw = indices.data if isinstance(indices, Tensor) else indices
+    try:
+        array = np.asarray(raw)
+    except ValueError as error:
+        raise TypeError(
+            f"one_hot: cannot make an array of indices from {raw!r:.60} ({error})"
+        ) from None
+    whole = array.dtype.kind == "f" and bool(np.all(np.isfinite(array)))
+    if whole and np.all(array == np.round(array)):
+        array = array.astype(np.intp)  # a Tensor of labels holds floats: whole ones are fine
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: indices must be whole numbers, got {raw!r:.60}")
+    if isinstance(num_classes, (int, np.integer)) and num_classes == -1:
+        if array.size == 0:
+            raise ValueError("one_hot: no indices to infer num_classes from; pass num_classes")
+        classes = int(array.max()) + 1
+    else:
+        classes = _checks.whole(num_classes, "one_hot: num_classes")
+    if array.size and (array.min() < 0 or array.max() >= classes):
+        bad = array[(array < 0) | (array >= classes)].ravel()[0]
+        raise ValueError(f"one_hot: index {int(bad)} is outside [0, {classes})")
+    target = np.dtype(np.float64 if dtype is None else dtype)
+    if target not in _FLOAT_DTYPES:
+        raise ValueError(f"one_hot: dtype must be float64 or float32, got {target}")
+    return _leaf(np.eye(classes, dtype=target)[array])
 
 
 def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:

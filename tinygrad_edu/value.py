@@ -15,14 +15,20 @@ Design notes for the curious:
   primitive object. There is no closure per node (as in micrograd), so a graph has no reference
   cycles and is freed by reference counting the moment it is dropped.
 - Numbers mixed into an expression (``x + 1``) become constant leaves, so the graph shows them.
+- ``==`` on Values is *identity*, as for any Python object, and Values hash by identity: they
+  are dict keys and set members (parameter lists, ``x in params``, ``params.index(w)``). So
+  comparisons are methods that return masks — ``x.lt(y)``, ``x.eq(y)``, … give a Value 1.0 or
+  0.0 — and ``<``/``>`` raise a TypeError that says so: an overloaded ``<`` returning a Value
+  would make ``if a < b:`` always true and ``sorted(values)`` silently wrong.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import operator
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from tinygrad_edu import primitives as prim
 from tinygrad_edu._checks import real
@@ -202,6 +208,111 @@ class Value(NodeBase):
         """|self|; its gradient at exactly 0 is taken as 0."""
         return self._unary(ABS)
 
+    def maximum(self, other: Value | float) -> Value:
+        """max(self, other); at a tie each gets half the gradient (PyTorch's torch.maximum).
+
+        >>> x, y = Value(2.0), Value(2.0)
+        >>> x.maximum(y).backward()
+        >>> x.grad, y.grad
+        (0.5, 0.5)
+        """
+        return _or_type_error(self._binary(MAXIMUM, other), "maximum", other)
+
+    def minimum(self, other: Value | float) -> Value:
+        """min(self, other); at a tie each gets half the gradient (PyTorch's torch.minimum)."""
+        return _or_type_error(self._binary(MINIMUM, other), "minimum", other)
+
+    def erf(self) -> Value:
+        """erf(self) = 2/√π ∫₀ˣ e^−t² dt; its derivative is 2/√π · e^−x²."""
+        return self._unary(ERF)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Value:
+        """self if self > 0 else negative_slope·self; gradient `negative_slope` at 0 (PyTorch).
+
+        >>> Value(-2.0).leaky_relu(0.1).data
+        -0.2
+        """
+        return self._binary(LEAKY_RELU, real(negative_slope, "leaky_relu: negative_slope"))
+
+    def square(self) -> Value:
+        """self² (a composition: self ** 2, whose derivative reads 2·self)."""
+        return self**2
+
+    def silu(self) -> Value:
+        """SiLU (swish): self·σ(self), a composition of * and sigmoid."""
+        return self * self.sigmoid()
+
+    def gelu(self, approximate: str = "none") -> Value:
+        """GELU: x·Φ(x) = ½x·(1 + erf(x/√2)), or ``approximate="tanh"``, composed as PyTorch.
+
+        >>> round(Value(1.0).gelu().data, 6)
+        0.841345
+        """
+        result: Value = prim.gelu(self, approximate)
+        return result
+
+    def clip(self, lo: float | None = None, hi: float | None = None) -> Value:
+        """self limited to [lo, hi] (None: no bound); gradient [lo ≤ self ≤ hi] (PyTorch's clamp).
+
+        A composition: clip(x) = x·m + c with the mask m = [lo ≤ x ≤ hi] and c the bound that
+        x crossed (0 inside): m and c are constants, so ∂clip/∂x = m, 1 at the bounds too.
+
+        >>> x = Value(3.0)
+        >>> y = x.clip(-1.0, 1.0)
+        >>> y.backward()
+        >>> y.data, x.grad
+        (1.0, 0.0)
+        """
+        low, high = prim.clip_bounds(lo, hi, "clip")
+        x = self.data
+        crossed = low if x < low else high if x > high else 0.0
+        return self * float(low <= x <= high) + crossed
+
+    # --- comparisons: masks, not graph nodes --------------------------------------------------
+    #
+    # A comparison's derivative is 0 wherever it exists, so its result is a constant leaf (1.0
+    # or 0.0) outside the graph, as PyTorch's comparisons have requires_grad=False.
+
+    def lt(self, other: Value | float) -> Value:
+        """[self < other] as a mask: Value(1.0) or Value(0.0), a constant with no gradient.
+
+        >>> Value(1.0).lt(2.0), Value(1.0).ge(2.0)
+        (Value(data=1.0, grad=0.0), Value(data=0.0, grad=0.0))
+        """
+        return _mask(self, other, operator.lt, "lt")
+
+    def le(self, other: Value | float) -> Value:
+        """[self ≤ other] as a mask Value (1.0 or 0.0), with no gradient."""
+        return _mask(self, other, operator.le, "le")
+
+    def gt(self, other: Value | float) -> Value:
+        """[self > other] as a mask Value (1.0 or 0.0), with no gradient."""
+        return _mask(self, other, operator.gt, "gt")
+
+    def ge(self, other: Value | float) -> Value:
+        """[self ≥ other] as a mask Value (1.0 or 0.0), with no gradient."""
+        return _mask(self, other, operator.ge, "ge")
+
+    def eq(self, other: Value | float) -> Value:
+        """[self = other] (their data) as a mask Value; ``==`` itself stays identity."""
+        return _mask(self, other, operator.eq, "eq")
+
+    def ne(self, other: Value | float) -> Value:
+        """[self ≠ other] (their data) as a mask Value; ``!=`` itself stays identity."""
+        return _mask(self, other, operator.ne, "ne")
+
+    def __lt__(self, other: object) -> NoReturn:
+        _no_ordering("<", "lt")
+
+    def __le__(self, other: object) -> NoReturn:
+        _no_ordering("<=", "le")
+
+    def __gt__(self, other: object) -> NoReturn:
+        _no_ordering(">", "gt")
+
+    def __ge__(self, other: object) -> NoReturn:
+        _no_ordering(">=", "ge")
+
     # --- backpropagation ------------------------------------------------------------------------
 
     def backward(self) -> None:
@@ -238,6 +349,29 @@ def _node(data: float, parents: tuple[Value, ...], op: _Kernel) -> Value:
 
 
 _new_value: Callable[[type[Value]], Value] = object.__new__
+
+
+def _mask(
+    x: Value, other: Value | float, compare: Callable[[float, float], bool], name: str
+) -> Value:
+    """compare(x, other) on the data, as a constant leaf 1.0 or 0.0."""
+    y = other.data if isinstance(other, Value) else real(other, f"{name}: other")
+    return Value(1.0 if compare(x.data, y) else 0.0)
+
+
+def _or_type_error(out: Value, name: str, other: object) -> Value:
+    """`out`, unless the method's operand was not a number (NotImplemented): then TypeError."""
+    if out is NotImplemented:
+        raise TypeError(f"{name}: other must be a Value or a number, got {type(other).__name__}")
+    return out
+
+
+def _no_ordering(symbol: str, method: str) -> NoReturn:
+    raise TypeError(
+        f"'{symbol}' is not defined between Values: use x.{method}(y) for a mask Value "
+        f"(1.0 or 0.0), or x.data {symbol} y.data for a bool (== on Values is identity, so "
+        "they can be dict keys)"
+    )
 
 
 def _with_operands(error: BaseException, *operands: Value) -> BaseException:
@@ -297,7 +431,9 @@ POW, POW_CONST, POW_CONST_BASE = (
 )
 NEG, EXP, LOG, SQRT = _Unary(prim.NEG), _Unary(prim.EXP), _Unary(prim.LOG), _Unary(prim.SQRT)
 TANH, SIGMOID, RELU = _Unary(prim.TANH), _Unary(prim.SIGMOID), _Unary(prim.RELU)
-SOFTPLUS, ABS = _Unary(prim.SOFTPLUS), _Unary(prim.ABS)
+SOFTPLUS, ABS, ERF = _Unary(prim.SOFTPLUS), _Unary(prim.ABS), _Unary(prim.ERF)
+MAXIMUM, MINIMUM = _Binary(prim.MAXIMUM), _Binary(prim.MINIMUM)
+LEAKY_RELU = _Binary(prim.LEAKY_RELU)  # leaky_relu(x, c): the slope c is a constant operand
 
 
 def _const(x: object, op: _Kernel) -> Value | None:
