@@ -309,8 +309,18 @@ def formula_labeller(root: Node) -> Callable[[Node, int], str]:
 
 
 def _too_big_to_fold(order: Sequence[Node]) -> set[int]:
-    """Unlabelled nodes whose spelled-out expression would pass `MAX_FOLDED_OPS` operations:
-    they keep a generated name instead (visible nodes count as one symbol)."""
+    """Unlabelled nodes whose spelled-out expression would pass `MAX_FOLDED_OPS` operations
+    *and* would be printed: they keep a generated name instead (visible nodes count as one
+    symbol). An expression is printed when some derivative is written with it — the y in
+    ∂(x·y)/∂x = y — never for an operand of + or −, whose derivative is 1: so the partial sums
+    inside w1·x1 + … + w8·x8 + b fold away, however many inputs a neuron has."""
+    needed: set[int] = set()
+    for node in order:
+        primitive = node.primitive
+        if primitive is not None and primitive.derivative is not None:
+            for parent, used in zip(node.parents, _operands_used(primitive)):
+                if used:
+                    needed.add(id(parent))
     too_big: set[int] = set()
     ops: dict[int, int] = {}
     for node in order:
@@ -318,11 +328,28 @@ def _too_big_to_fold(order: Sequence[Node]) -> set[int]:
             ops[id(node)] = 0
             continue
         count = 1 + sum(ops[id(p)] for p in node.parents)
-        if count > MAX_FOLDED_OPS:
+        if count > MAX_FOLDED_OPS and id(node) in needed:
             too_big.add(id(node))
             count = 0
         ops[id(node)] = count
     return too_big
+
+
+# id(primitive) -> for each operand, whether its derivatives are written with it.
+_USES_OPERAND: dict[int, tuple[bool, ...]] = {}
+
+
+def _operands_used(primitive: Any) -> tuple[bool, ...]:
+    """Whether any of `primitive`'s local derivatives mentions each operand (y in ∂(x·y)/∂x)."""
+    key = id(primitive)
+    if key not in _USES_OPERAND:
+        out = sympy.Symbol("out")
+        operands = sympy.symbols(f"x1:{(primitive.arity or 1) + 1}")
+        free: set[Any] = set()
+        for d in primitive.derivative(SymbolicMath, out, *operands):
+            free |= sympy.sympify(d).free_symbols
+        _USES_OPERAND[key] = tuple(x in free for x in operands)
+    return _USES_OPERAND[key]
 
 
 def _tensor_edge(child: Tensor, parent: Tensor) -> str:
@@ -580,9 +607,10 @@ class Explanation:
             plural = "path" if self.path_count == 1 else "paths"
             lines.append(f"{_count(self.path_count)} {plural} from {self.root} to {self.wrt}.")
         if len(self.paths) < self.path_count:
+            listed = "first path is" if len(self.paths) == 1 else f"first {len(self.paths)} are"
             lines.append(
-                f"Only the first {len(self.paths)} are listed (explain(..., max_paths=N) lists "
-                "more); the sum below is over all of them."
+                f"Only the {listed} listed (explain(..., max_paths=N) lists more); the sum "
+                "below is over all of them."
             )
         return lines
 
@@ -713,7 +741,8 @@ def explain(
         # The backward pass adds the same products in another order: they agree to rounding.
         if not abs(grad_sum - grad) <= bound + CLOSED_FORM_ATOL:
             raise PathError(
-                f"explain: the sum over the {_count(path_count)} paths from "
+                f"explain: the sum over the {_count(path_count)} "
+                f"{'path' if path_count == 1 else 'paths'} from "
                 f"{view.name(view.root)} to {view.name(view.wrt)} is {grad_sum!r}, "
                 f"but {view.name(view.wrt)}.grad is "
                 f"{grad!r}. Leaf gradients accumulate across backward() calls: reset every "
@@ -936,7 +965,52 @@ def derive(root: Node, wrt: Node, *, fold: bool | None = None) -> Derivation:
             f"run past {MAX_FORMULA_CHARS:,} characters; use explain() for its paths"
         )
     values = {view.name(n): float(n.data) for n in view.order}
-    return Derivation(view.name(view.root), view.name(view.wrt), tree, values)
+    return Derivation(view.name(view.root), view.name(view.wrt), _factored(tree), values)
+
+
+def _factored(tree: Any) -> Any:
+    """The tree with each sum's common leading factors taken outside it, as a derivation
+    writes ∂E/∂a_h1 = (a_o1 − t1)·a_o1·(1 − a_o1)·(w5·… + w7·…) when every path starts alike.
+    Post-order without recursion (derived trees can be deep); subtrees are shared, so memoised."""
+    done: dict[int, Any] = {}
+    stack: list[tuple[Any, bool]] = [(tree, False)]
+    while stack:
+        item, ready = stack.pop()
+        if id(item) in done:
+            continue
+        children = item.terms if isinstance(item, _Sum) else (
+            item.factors if isinstance(item, _Prod) else None
+        )  # fmt: skip
+        if children is None:
+            done[id(item)] = item
+        elif not ready:
+            stack.append((item, True))
+            stack.extend((c, False) for c in children)
+        elif isinstance(item, _Prod):
+            done[id(item)] = _Prod([done[id(f)] for f in item.factors])
+        else:
+            done[id(item)] = _pull_common_prefix([done[id(t)] for t in item.terms])
+    return done[id(tree)]
+
+
+def _pull_common_prefix(terms: list[Any]) -> Any:
+    """Σ terms, as prefix·(Σ rests) when every term is a product starting with the same
+    factors; else the plain sum."""
+    lists = [t.factors if isinstance(t, _Prod) else [t] for t in terms]
+    prefix: list[Any] = []
+    for column in zip(*lists):
+        first = column[0]
+        if all(f is first or (isinstance(f, sympy.Expr) and f == first) for f in column):
+            prefix.append(first)
+        else:
+            break
+    if not prefix or any(len(factors) == len(prefix) for factors in lists):
+        return _Sum(terms)
+    rests = [
+        factors[len(prefix)] if len(factors) == len(prefix) + 1 else _Prod(factors[len(prefix) :])
+        for factors in lists
+    ]
+    return _Prod([*prefix, _Sum(rests)])
 
 
 # --- the trace table ----------------------------------------------------------------------------
