@@ -225,3 +225,57 @@ def test_listing_a_long_path_is_linear_in_its_length() -> None:
     e = explain(y, x)
     assert e.path_count == 1 and len(e.paths[0].edges) == 2_000
     assert e.total == pytest.approx(x.grad)
+
+
+# --- grad mode is per thread ----------------------------------------------------------------------
+
+
+def test_no_grad_in_one_thread_leaves_the_others_recording() -> None:
+    import threading
+
+    from tinygrad_edu import SGD, Value, is_grad_enabled, no_grad
+
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    seen: dict[str, object] = {}
+
+    def thread_a() -> None:
+        with no_grad():
+            a_in.set()
+            b_in.wait(5)
+        a_out.set()
+
+    def thread_b() -> None:
+        a_in.wait(5)
+        with no_grad():
+            b_in.set()
+            a_out.wait(5)
+            # Meanwhile a thread that did not enter no_grad records as usual.
+            w = Value(2.0, "w")
+            seen["inside_b"] = is_grad_enabled()
+            checker = threading.Thread(target=lambda: seen.update(other=is_grad_enabled()))
+            checker.start()
+            checker.join()
+            seen["w_parents"] = (w * w).parents
+
+    def thread_c() -> None:
+        w = Value(0.0, "w")
+        opt = SGD([w], lr=0.1)
+        for _ in range(50):
+            opt.zero_grad()
+            loss = (w - 3.0) ** 2
+            loss.backward()
+            opt.step()
+        seen["trained"] = w.data
+
+    threads = [threading.Thread(target=f) for f in (thread_a, thread_b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    trainer = threading.Thread(target=thread_c)
+    trainer.start()
+    trainer.join()
+    assert seen["inside_b"] is False and seen["w_parents"] == ()
+    assert seen["other"] is True  # a new thread starts with recording on
+    assert is_grad_enabled()  # overlapping blocks in two threads left this one untouched
+    assert abs(float(seen["trained"]) - 3.0) < 1e-3  # type: ignore[arg-type]

@@ -18,12 +18,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from tinygrad_edu.primitives import Primitive
 
-__all__ = ["Node", "NodeBase", "backward", "is_grad_enabled", "no_grad", "topological_order"]
+__all__ = [
+    "Node",
+    "NodeBase",
+    "backward",
+    "grad_enabled",
+    "is_grad_enabled",
+    "no_grad",
+    "topological_order",
+]
 
 
 class Node(Protocol):
@@ -58,17 +67,19 @@ class NodeBase:
         return None if self._op is None else self._op.primitive
 
 
-class GradMode:
-    """Whether new operations record the graph (switched off by `no_grad`)."""
+# Whether new operations record the graph (switched off by `no_grad`), for this thread and
+# this asyncio task: a ContextVar, so one thread's `with no_grad():` never switches recording
+# off in another, and every new thread starts with it on (as PyTorch's grad mode). Reading it,
+# `grad_enabled()`, costs what reading a class attribute does (measured: 0.04 µs).
+_GRAD_ENABLED: ContextVar[bool] = ContextVar("tinygrad_edu_grad_enabled", default=True)
 
-    # A class attribute rather than a thread-local: reading it is on the hot path of every
-    # operation, and the engine is single-threaded by design.
-    enabled: bool = True
+#: True unless inside ``with no_grad():`` in this thread (the hot path calls it directly).
+grad_enabled = _GRAD_ENABLED.get
 
 
 def is_grad_enabled() -> bool:
-    """True unless inside ``with no_grad():``."""
-    return GradMode.enabled
+    """True unless inside ``with no_grad():`` in this thread."""
+    return _GRAD_ENABLED.get()
 
 
 @contextmanager
@@ -76,6 +87,7 @@ def no_grad() -> Iterator[None]:
     """Build no graph inside the block: results are leaves with no parents.
 
     Use it for evaluation and for updating parameters by hand, where no gradient is wanted.
+    It applies to the thread (and asyncio task) that enters it, and nests.
 
     >>> from tinygrad_edu import Value, no_grad
     >>> x = Value(2.0)
@@ -84,12 +96,11 @@ def no_grad() -> Iterator[None]:
     >>> y.parents
     ()
     """
-    previous = GradMode.enabled
-    GradMode.enabled = False
+    token = _GRAD_ENABLED.set(False)
     try:
         yield
     finally:
-        GradMode.enabled = previous
+        _GRAD_ENABLED.reset(token)
 
 
 def topological_order(root: N, *, left_to_right: bool = False) -> list[N]:

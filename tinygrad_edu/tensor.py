@@ -30,7 +30,7 @@ import numpy.typing as npt
 
 from tinygrad_edu import _checks, _fast
 from tinygrad_edu import primitives as prim
-from tinygrad_edu.graph import GradMode, NodeBase, backward
+from tinygrad_edu.graph import NodeBase, backward, grad_enabled
 from tinygrad_edu.primitives import Primitive, unbroadcast
 
 __all__ = ["Tensor", "as_input", "concatenate", "one_hot", "stack", "unbroadcast", "where"]
@@ -858,7 +858,7 @@ def _apply(op: _Op, parents: tuple[Tensor, ...], ctx: Any, *args: Any) -> Tensor
     out.label = ""
     out._ctx = ctx
     out._spare = None
-    if GradMode.enabled and any(p.requires_grad for p in parents):
+    if grad_enabled() and any(p.requires_grad for p in parents):
         out.parents = parents
         out._op = op
         out.requires_grad = True

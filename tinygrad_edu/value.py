@@ -32,7 +32,7 @@ from typing import Any, NoReturn
 
 from tinygrad_edu import primitives as prim
 from tinygrad_edu._checks import real
-from tinygrad_edu.graph import GradMode, NodeBase, backward
+from tinygrad_edu.graph import NodeBase, backward, grad_enabled
 from tinygrad_edu.primitives import Primitive
 
 __all__ = ["Value"]
@@ -339,7 +339,7 @@ def _node(data: float, parents: tuple[Value, ...], op: _Kernel) -> Value:
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if GradMode.enabled:
+    if grad_enabled():
         out.parents = parents
         out._op = op
     else:
