@@ -154,7 +154,7 @@ def test_graph_writes_pictures_and_dot(tmp_path: Path, capsys: pytest.CaptureFix
     assert f"wrote {out}" in capsys.readouterr().out
     highlighted = tmp_path / "w1.dot"
     assert main(["graph", "--highlight", "w1", "--formulas", "--out", str(highlighted)]) == 0
-    assert "a_h1·(1 − a_h1) = 0.25" in highlighted.read_text(encoding="utf-8")
+    assert "a<sub>h1</sub>·(1 − a<sub>h1</sub>) = 0.25" in highlighted.read_text(encoding="utf-8")
 
 
 def test_train_writes_the_spreadsheet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -235,7 +235,9 @@ def test_the_command_line_runs_any_worked_example(capsys: pytest.CaptureFixture[
     assert cli.main(["explain", "w"], example=example) == 0
     assert "∂L/∂w" in capsys.readouterr().out
     assert cli.main(["graph", "--network", "--format", "dot"], example=example) == 0
-    assert '"x1":e -> "y":in:w [label=<<b>w</b> = 0.5' in capsys.readouterr().out
+    network = capsys.readouterr().out  # the weight w is a label node on the edge x1 → y
+    assert '"x1":e -> weight1 [dir=none]' in network and 'weight1 -> "y":in:w' in network
+    assert "<b>w</b> = 0.5" in network
     assert cli.main(["explain", "v"], example=example) == 2
     assert "unknown node 'v'; choose one of w, y" in capsys.readouterr().err
     with pytest.raises(SystemExit):

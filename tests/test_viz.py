@@ -42,6 +42,7 @@ from tinygrad_edu.viz import (
     count_paths,
     draw_graph,
     draw_network,
+    png,
     render,
 )
 
@@ -63,7 +64,8 @@ def dot() -> None:
 
 
 class Drawn:
-    """The nodes, edges and cluster titles of a rendered SVG."""
+    """The nodes, edges and cluster titles of a rendered SVG, with where their texts and lines
+    are (SVG coordinates: y grows downwards)."""
 
     def __init__(self, path: Path) -> None:
         root = ET.parse(path).getroot()
@@ -74,16 +76,20 @@ class Drawn:
         for group in root.iter(f"{SVG}g"):
             kind = group.get("class", "").split()
             name = group.findtext(f"{SVG}title", "")
-            texts = [t.text or "" for t in group.iter(f"{SVG}text")]
+            elements = list(group.iter(f"{SVG}text"))
+            texts = [t.text or "" for t in elements]
             if "node" in kind:
-                self.nodes[name] = {"texts": texts, "classes": kind}
+                box = polygon_box(group) or text_box(elements)
+                self.nodes[name] = {"texts": texts, "classes": kind, "box": box}
             elif "edge" in kind:
                 tail, head = (end.split(":")[0].strip('"') for end in name.split("->"))
                 line = group.find(f"{SVG}path")
                 stroke = line.get("stroke") if line is not None else None
+                points = curve_points(line.get("d", "")) if line is not None else []
                 self.edges.append(
-                    {"tail": tail, "head": head, "texts": texts, "classes": kind, "stroke": stroke}
-                )
+                    {"tail": tail, "head": head, "texts": texts, "classes": kind, "stroke": stroke,
+                     "points": points}
+                )  # fmt: skip
             elif "cluster" in kind:
                 self.clusters.append(" ".join(texts))
             elif "graph" in kind:
@@ -96,6 +102,82 @@ class Drawn:
 
     def highlighted(self) -> list[tuple[str, str]]:
         return [(e["tail"], e["head"]) for e in self.edges if "highlight" in e["classes"]]
+
+    def of_class(self, kind: str) -> list[str]:
+        """The nodes drawn with CSS class `kind` ("weight", "matrix", "title"), in DOT order."""
+        return [name for name, node in self.nodes.items() if kind in node["classes"]]
+
+    def weights(self) -> dict[str, dict[str, Any]]:
+        """{weight name: the connection its label sits on (tail, head), the label's node and
+        text}: a weight's label is a node halfway along its edge, one line in, one line out."""
+        found = {}
+        for label in self.of_class("weight"):
+            into = [e for e in self.edges if e["head"] == label]
+            out = [e for e in self.edges if e["tail"] == label]
+            assert len(into) == 1 and len(out) == 1, label
+            texts = self.nodes[label]["texts"]
+            found[texts[0]] = {"tail": into[0]["tail"], "head": out[0]["head"], "node": label,
+                               "text": "".join(texts)}  # fmt: skip
+        return found
+
+    def top(self, name: str) -> float:
+        """How far down the picture node `name` starts (its first text's baseline)."""
+        return float(self.nodes[name]["box"][1])
+
+
+def polygon_box(group: ET.Element) -> tuple[float, float, float, float] | None:
+    """(left, top, right, bottom) around a node's filled shapes (its table's background), or
+    None when it has none."""
+    points = [
+        tuple(float(v) for v in pair.split(","))
+        for polygon in group.iter(f"{SVG}polygon")
+        if polygon.get("fill") not in (None, "none")
+        for pair in polygon.get("points", "").split()
+    ]
+    if not points:
+        return None
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def text_box(texts: list[ET.Element]) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) around a node's texts, their widths estimated from the font
+    size (Helvetica's characters average about 0.6 of it; no SVG attribute gives the width)."""
+    if not texts:
+        return (0.0, 0.0, 0.0, 0.0)
+    boxes = []
+    for t in texts:
+        x, y, size = float(t.get("x", 0)), float(t.get("y", 0)), float(t.get("font-size", 10))
+        width = 0.6 * size * len(t.text or "")
+        left = {"start": x, "middle": x - width / 2, "end": x - width}[
+            t.get("text-anchor", "start")
+        ]
+        boxes.append((left, y - size, left + width, y + 0.25 * size))
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+            max(b[3] for b in boxes))  # fmt: skip
+
+
+def curve_points(d: str, steps: int = 16) -> list[tuple[float, float]]:
+    """Points along an SVG path of Graphviz's kind: M x,y then cubic Bézier segments C ..."""
+    numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", d)]
+    xy = list(zip(numbers[0::2], numbers[1::2]))
+    points = [xy[0]]
+    for k in range(1, len(xy) - 2, 3):
+        p0, p1, p2, p3 = xy[k - 1], xy[k], xy[k + 1], xy[k + 2]
+        for step in range(1, steps + 1):
+            t = step / steps
+            a, b, c, e = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t**2, t**3
+            points.append((a * p0[0] + b * p1[0] + c * p2[0] + e * p3[0],
+                           a * p0[1] + b * p1[1] + c * p2[1] + e * p3[1]))  # fmt: skip
+    return points
+
+
+def distance_to_box(points: list[tuple[float, float]], box: tuple[float, ...]) -> float:
+    """The shortest distance from a line (its points) to a rectangle (0 inside it)."""
+    left, top, right, bottom = box
+    return min(
+        float(np.hypot(max(left - x, 0, x - right), max(top - y, 0, y - bottom))) for x, y in points
+    )
 
 
 def drawn(graph: Any, tmp_path: Path, name: str = "graph") -> Drawn:
@@ -457,14 +539,12 @@ def test_network_diagram_has_the_eight_weights_on_the_right_edges(
     E_total.backward()
     picture = drawn(draw_network(net), tmp_path)
     grads = net.weight_grads()
-    labelled = [e for e in picture.edges if e["texts"]]
+    labelled = picture.weights()
     assert len(labelled) == 8
-    for edge in labelled:
-        name = edge["texts"][0]
+    for name, edge in labelled.items():
         k = WEIGHT_NAMES.index(name)
         assert (edge["tail"], edge["head"]) == CONNECTIONS[name]
-        text = "".join(edge["texts"])
-        assert f"= {SEED.w[k]:.4g}" in text and f"grad {grads[k]:.4g}" in text
+        assert f"= {SEED.w[k]:.4g}" in edge["text"] and f"grad {grads[k]:.4g}" in edge["text"]
     for name in ("i1", "i2", "t1", "t2", "E1", "E2", "E_total"):
         assert picture.text(name).startswith(name)
     for neuron, activation in (("h1", "a_h1"), ("h2", "a_h2"), ("o1", "a_o1"), ("o2", "a_o2")):
@@ -477,13 +557,17 @@ def test_network_diagram_has_the_eight_weights_on_the_right_edges(
     wanted = {("o1", "E1"), ("o2", "E2"), ("t1", "E1"), ("t2", "E2"), ("E1", "E_total"),
               ("E2", "E_total")}  # fmt: skip
     assert wanted <= {(e["tail"], e["head"]) for e in picture.edges}
-    assert len(picture.edges) == 8 + len(wanted)
+    # Each weight's connection is two lines, into its label and out of it.
+    assert len(picture.edges) == 2 * 8 + len(wanted)
+    assert [" ".join(picture.nodes[t]["texts"]) for t in picture.of_class("title")] == [
+        "inputs", "hidden layer", "output layer", "errors"
+    ]  # fmt: skip
 
 
 def test_network_diagram_of_an_mlp_and_of_biases(dot: None, tmp_path: Path) -> None:
     mlp = MLP(3, [2, 1], activation=["tanh", "sigmoid"], seed=0)
     picture = drawn(draw_network(mlp, show_grad=False), tmp_path)
-    edges = {"".join(e["texts"]).split(" = ")[0]: (e["tail"], e["head"]) for e in picture.edges}
+    edges = {name: (e["tail"], e["head"]) for name, e in picture.weights().items()}
     assert edges["L1.N2.w3"] == ("x3", "L1.N2")
     assert edges["L2.N1.w2"] == ("L1.N2", "L2.N1")
     assert len(edges) == 3 * 2 + 2 * 1
@@ -491,14 +575,19 @@ def test_network_diagram_of_an_mlp_and_of_biases(dot: None, tmp_path: Path) -> N
     assert "sigmoid" in picture.text("L2.N1")
     biased = Net222(SEED.w, b=(0.35, 0.35, 0.6, 0.6))
     picture = drawn(draw_network(biased, show_data=False, show_grad=False), tmp_path, "b")
-    bias_edges = {"".join(e["texts"]): (e["tail"], e["head"]) for e in picture.edges}
+    bias_edges = {name: (e["tail"], e["head"]) for name, e in picture.weights().items()}
     assert bias_edges["b_h2"] == ("bias_h", "h2") and bias_edges["b_o1"] == ("bias_o", "o1")
 
 
 def test_network_of_a_wide_mlp_is_refused() -> None:
     with pytest.raises(ValueError, match=r"draw_network: .*6,400 connections.*max_edges=None"):
         draw_network(MLP(80, [80]))
-    assert "L1.N80.w80" in draw_network(MLP(80, [80]), max_edges=None).source
+    wide = MLP(80, [80], seed=0)
+    source = draw_network(wide, max_edges=None, show_grad=False).source
+    # Far too dense for labels: the weights are one 80 × 80 matrix, the last one bottom right.
+    last = wide.layers[0].neurons[79].w[79].data
+    assert source.count("matrix1 [label=") == 1 and 'class="weight"' not in source
+    assert "<td><b>L1.N80</b></td>" in source and f"{last:.4g}</td></tr></table>" in source
 
 
 @pytest.mark.parametrize(
@@ -513,20 +602,117 @@ def test_network_diagram_of_linear_layers(dot: None, tmp_path: Path, model: Modu
     picture = drawn(draw_network(model, show_grad=False), tmp_path)
     first = model.layout().layers[0].title.removeprefix("layer ")  # "L1", or "0" in a Sequential
     second = model.layout().layers[1].title.removeprefix("layer ")
-    edges = {"".join(e["texts"]).split(" = ")[0]: (e["tail"], e["head"]) for e in picture.edges}
+    weights = picture.weights()
+    edges = {name: (e["tail"], e["head"]) for name, e in weights.items()}
     # Neuron n reads row n of the weight matrix: its weight from input j is W[n, j].
     assert edges[f"{first}.weight[2, 1]"] == ("x2", f"{first}.N3")
     assert edges[f"{second}.weight[0, 2]"] == (f"{first}.N3", f"{second}.N1")
     assert len(edges) == 2 * 3 + 3 * 1
     W = model.parameters()[0]
-    assert f"{first}.weight[2, 1] = {W.data[2, 1]:.4g}" in "".join(
-        t for e in picture.edges for t in e["texts"]
-    )
+    assert weights[f"{first}.weight[2, 1]"]["text"] == f"{first}.weight[2, 1] = {W.data[2, 1]:.4g}"
     assert picture.text(f"{first}.N1").startswith(f"{first}.N1tanh{first}.bias[0] = ")
     assert picture.text(f"{second}.N1").startswith(f"{second}.N1linear")
-    assert sorted(picture.clusters) == sorted(
-        ["inputs", f"layer {first}", f"layer {second} (output)"]
+    assert [picture.text(t) for t in picture.of_class("title")] == [
+        "inputs", f"layer {first}", f"layer {second} (output)"
+    ]  # fmt: skip
+
+
+def after_backward(model: Module, nin: int) -> Module:
+    """`model` after one forward and backward pass of a squared error, so grads are shown."""
+    x = np.linspace(0.5, 1.0, nin)
+    if isinstance(model, MLP):
+        outputs = model(list(x))
+        loss = sum(((y - 0.5) ** 2 for y in (outputs if isinstance(outputs, list) else [outputs])),
+                   Value(0.0))  # fmt: skip
+    else:
+        loss = ((model(Tensor(x[None, :])) - 0.5) ** 2).sum()
+    loss.backward()
+    return model
+
+
+LAYERED = {
+    "MLP(2, [4, 4, 1])": lambda: after_backward(MLP(2, [4, 4, 1], seed=0), 2),
+    "MLP(3, [8, 8, 2])": lambda: after_backward(MLP(3, [8, 8, 2], seed=0), 3),
+    "TensorMLP(2, [4, 4, 1])": lambda: after_backward(TensorMLP(2, [4, 4, 1], seed=0), 2),
+    "Sequential(Linear(2, 3), Tanh(), Linear(3, 1))": lambda: after_backward(
+        Sequential(Linear(2, 3, seed=0), Tanh(), Linear(3, 1, seed=1)), 2
+    ),
+    "Net222": lambda: seed_net()[0],
+}
+
+
+@pytest.mark.parametrize("build", LAYERED.values(), ids=LAYERED.keys())
+def test_inputs_and_neurons_are_drawn_in_order_top_to_bottom(
+    dot: None, tmp_path: Path, build: Any
+) -> None:
+    model = build()
+    layout = model.layout()
+    picture = drawn(draw_network(model), tmp_path)
+    columns = [list(layout.inputs)] + [[n.name for n in layer.neurons] for layer in layout.layers]
+    for column in columns:
+        tops = [picture.top(name) for name in column]
+        assert tops == sorted(tops) and len(set(tops)) == len(tops), column
+    # A neuron's weight labels together, in the order of its inputs: N1's, then N2's, ...
+    weights = picture.weights()
+    for layer in layout.layers:
+        names = [w.name for n in layer.neurons for w in n.weights if w.name in weights]
+        tops = [picture.top(weights[name]["node"]) for name in names]
+        assert tops == sorted(tops), layer.title
+
+
+@pytest.mark.parametrize("build", LAYERED.values(), ids=LAYERED.keys())
+def test_each_weight_label_sits_on_its_own_edge(dot: None, tmp_path: Path, build: Any) -> None:
+    picture = drawn(draw_network(build()), tmp_path)
+    for name, weight in picture.weights().items():
+        box = picture.nodes[weight["node"]]["box"]  # the label's text, on its white ground
+        own = [e for e in picture.edges if weight["node"] in (e["tail"], e["head"])]
+        # Its line comes in on one side of the text and goes on from the other ...
+        [into] = [e for e in own if e["head"] == weight["node"]]
+        [out] = [e for e in own if e["tail"] == weight["node"]]
+        ends = [into["points"][-1], out["points"][0]]
+        middle = (box[0] + box[2]) / 2
+        assert ends[0][0] < middle < ends[1][0], name
+        near = max(distance_to_box([end], box) for end in ends)
+        assert near < 10, (name, near)
+        # ... no other line ends nearer to it, so it cannot be read as another edge's label ...
+        others = [e for e in picture.edges if e not in own]
+        farther = min(distance_to_box([e["points"][0], e["points"][-1]], box) for e in others)
+        assert farther > near, (name, near, farther)
+        # ... and no other line runs through it.
+        crossing = min(distance_to_box(e["points"], box) for e in others)
+        assert crossing > 1, (name, crossing)
+
+
+def test_a_dense_layer_shows_its_weights_as_a_matrix(dot: None, tmp_path: Path) -> None:
+    mlp = after_backward(MLP(2, [4, 4, 1], seed=0), 2)
+    picture = drawn(draw_network(mlp), tmp_path)
+    # 2·4 = 8 connections are labelled on their edges; 4·4 = 16 > EDGE_LABELS = 8 are not.
+    weights = picture.weights()
+    assert sorted(weights) == sorted(
+        f"L{k}.N{n}.w{j}" for k, nout, nin in ((1, 4, 2), (3, 1, 4))
+        for n in range(1, nout + 1) for j in range(1, nin + 1)
+    )  # fmt: skip
+    dense = [(e["tail"], e["head"]) for e in picture.edges if e["head"].startswith("L2.")]
+    assert sorted(dense) == sorted(
+        (f"L1.N{j}", f"L2.N{n}") for j in range(1, 5) for n in range(1, 5)
     )
+    [matrix] = picture.of_class("matrix")
+    texts = picture.nodes[matrix]["texts"]
+    assert texts[:2] == ["weights of layer L2", "row: neuron, column: input; top left is L2.N1.w1"]
+    # A header row of inputs, then a row per neuron: its name, then value and grad per input.
+    assert texts[3:7] == ["L1.N1", "L1.N2", "L1.N3", "L1.N4"]
+    for n, neuron in enumerate(mlp.layers[1].neurons):
+        row = texts[7 + 9 * n : 7 + 9 * (n + 1)]
+        assert row[0] == f"L2.N{n + 1}"
+        assert row[1::2] == [f"{w.data:.4g}" for w in neuron.w]
+        assert row[2::2] == [f"grad {w.grad:.4g}" for w in neuron.w]
+    # At the foot of the layer's column, below its last neuron.
+    assert picture.top(matrix) > picture.top("L2.N4")
+    assert "a layer with more than 8 connections: its weights as a matrix" in picture.title
+    # The threshold is a parameter: 16 labels the middle layer too, 0 labels nothing.
+    assert len(drawn(draw_network(mlp, edge_labels=16), tmp_path, "all").weights()) == 28
+    none = drawn(draw_network(mlp, edge_labels=0), tmp_path, "none")
+    assert none.weights() == {} and len(none.of_class("matrix")) == 3
 
 
 def test_draw_graph_clusters_a_sequential_by_its_layers() -> None:
@@ -557,6 +743,16 @@ def test_a_model_without_a_layout_is_refused_by_name() -> None:
 
 
 # --- output ---------------------------------------------------------------------------------
+
+
+def test_pictures_display_inline_as_svg_and_as_png_where_asked(dot: None) -> None:
+    figure = draw_network(Net222())
+    # Jupyter asks for the mime bundle: SVG unless told otherwise, PNG when asked.
+    assert list(figure._repr_mimebundle_()) == ["image/svg+xml"]
+    assert "<svg" in figure._repr_mimebundle_()["image/svg+xml"]
+    assert figure._repr_mimebundle_(include=["image/png"])["image/png"].startswith(b"\x89PNG")
+    picture = png(figure)
+    assert picture._repr_png_() == picture.data and picture.data.startswith(b"\x89PNG")
 
 
 def test_render_writes_svg_png_pdf_and_dot(dot: None, tmp_path: Path) -> None:
@@ -631,6 +827,10 @@ def test_bad_arguments_are_named() -> None:
         draw_graph(E_total, params=E_total)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="draw_network: model must be a tinygrad_edu Module"):
         draw_network(E_total)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="draw_network: edge_labels: must be a whole number >= 0"):
+        draw_network(Net222(), edge_labels=-1)
+    with pytest.raises(TypeError, match="png: graph must be a graphviz graph"):
+        png("digraph {}")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="render: format must be one of svg, png, pdf, dot"):
         render(draw_graph(E_total), "graph.gif", "gif")
     with pytest.raises(ValueError, match=r"render: the path 'graph.svg' ends in .svg"):
@@ -662,9 +862,10 @@ def test_highlighted_edges_can_carry_their_formulas() -> None:
     E_total = net(i=SEED.i, t=SEED.t)
     E_total.backward()
     source = draw_graph(E_total, highlight=net.weights[4], formulas=True).source
-    # ∂a_o1/∂o1 = a_o1·(1 − a_o1) with its value, and the square's 2·(t1 − a_o1).
-    assert "a_o1·(1 − a_o1) = 0.2387" in source
-    assert "2·(t1 − a_o1) = -1.193" in source
-    assert "a_h1 = 0.5069" in source  # ∂(w5·a_h1)/∂w5
+    # ∂a_o1/∂o1 = a_o1·(1 − a_o1) with its value, and the square's 2·(t1 − a_o1), names with
+    # subscripts (an underscore is clipped off a PNG's edge label).
+    assert "a<sub>o1</sub>·(1 − a<sub>o1</sub>) = 0.2387" in source
+    assert "2·(t1 − a<sub>o1</sub>) = -1.193" in source
+    assert "a<sub>h1</sub> = 0.5069" in source  # ∂(w5·a_h1)/∂w5
     plain = draw_graph(E_total, highlight=net.weights[4]).source
-    assert "a_o1·(1 − a_o1)" not in plain
+    assert "a<sub>o1</sub>·(1 − a<sub>o1</sub>)" not in plain

@@ -9,10 +9,13 @@ Two pictures, because the derivation uses two:
   ∂child/∂parent: multiply along a path, add the paths, and you have ∂E_total/∂w1, which is the
   chain rule made visible.
 - `draw_network(model)`: the neuron-level figure of a textbook, inputs → hidden neurons →
-  outputs → errors, with the weights' names (and values and gradients) on the connections.
+  outputs → errors, neurons in order, each weight's name (and value and gradient) beside its
+  own connection, or, for a layer too dense to label (more than `EDGE_LABELS` connections),
+  the layer's weights as a matrix beside it.
 
-Both return a `graphviz.Digraph` (it displays inline in Jupyter); `render` writes it as SVG,
-PNG or PDF through Graphviz's ``dot`` program, or as DOT source, which needs no Graphviz.
+Both return a `graphviz.Digraph`, which Jupyter displays inline as SVG (``png(graph)`` shows
+it as PNG); `render` writes it as SVG, PNG or PDF through Graphviz's ``dot`` program, or as
+DOT source, which needs no Graphviz.
 
 >>> from tinygrad_edu import MLP
 >>> net = MLP(2, [2, 2], seed=0)                # 2 inputs, 2 hidden neurons, 2 outputs
@@ -52,13 +55,16 @@ from tinygrad_edu.tensor import Tensor, unbroadcast
 from tinygrad_edu.value import Value
 
 __all__ = [
+    "EDGE_LABELS",
     "FORMATS",
+    "PNG",
     "RANKDIRS",
     "Diagram",
     "GraphvizNotFoundError",
     "count_paths",
     "draw_graph",
     "draw_network",
+    "png",
     "render",
 ]
 
@@ -675,19 +681,38 @@ def _full_body(
                 edges.append(f"\tn{index[id(p)]} -> n{k}_op\n")
                 continue
             shown = _tensor_edge_text(node, j) if locals_ is None else _num(locals_[j])
+            text = _html(shown)
             if labeller is not None:
                 formula = labeller(node, j)
                 if not _NUMBER.fullmatch(formula):  # "1 = 1" would say nothing
-                    shown = f"{formula} = {shown}"
-            edges.append(
-                f"\tn{index[id(p)]} -> n{k}_op [label=<{_html(shown)}> {_HIGHLIGHT_EDGE}]\n"
-            )
+                    text = _formula_html(f"{formula} = {shown}")
+            edges.append(f"\tn{index[id(p)]} -> n{k}_op [label=<{text}> {_HIGHLIGHT_EDGE}]\n")
         edges.append(f"\tn{k}_op -> n{k} [{_HIGHLIGHT_EDGE}]\n")
     return free + _cluster_lines(grouped) + edges
 
 
 # A formula that is only a number (1, −1, 1/2): its value says it all.
 _NUMBER = re.compile(r"[−-]?\d+(/\d+)?")
+# A name with a subscript, as the derivation writes them: a_h1, E_total, b_o2.
+_SUBSCRIPTED = re.compile(r"\b([A-Za-z][A-Za-z0-9]*)_(\w+)")
+
+
+def _formula_html(formula: str) -> str:
+    """An edge's formula as an HTML-like label: a_h1 as a<sub>h1</sub>, in a padded cell.
+
+    Both for PNG: a bare edge label is clipped to its text's box, which cuts the underscore
+    of a_h1 off at the default resolution ("a h1"); subscripts need no underscore, and the
+    cell's padding keeps any that remain (and the subscripts' descent) inside the box.
+
+    >>> _formula_html("a_h1·(1 − a_h1) = 0.25").split("<td>")[1]
+    'a<sub>h1</sub>·(1 − a<sub>h1</sub>) = 0.25</td></tr></table>'
+    """
+    text = _SUBSCRIPTED.sub(r"\1<sub>\2</sub>", _html(formula))
+    return (
+        '<table border="0" cellborder="0" cellspacing="0" cellpadding="2">'
+        f"<tr><td>{text}</td></tr></table>"
+    )
+
 
 _HIGHLIGHT_EDGE = (
     f'color="{HIGHLIGHT}" fontcolor="{HIGHLIGHT}" penwidth=2.2 arrowsize=0.8 class="highlight"'
@@ -766,6 +791,12 @@ def _collapsed_body(
 
 # --- draw_network ------------------------------------------------------------------------------
 
+#: A layer with at most this many connections (weights, and biases drawn as edges) writes each
+#: weight beside its own edge; a denser layer shows its weights as a matrix beside it and draws
+#: its edges unlabelled. 8 is a 2-input layer of 4 neurons: past it, the column of labels grows
+#: taller than the neurons it leads to and the lines between them cross too often to follow.
+EDGE_LABELS = 8
+
 
 class _Unit(NamedTuple):
     """One box of the network figure: its DOT name, table rows (escaped cells) and role."""
@@ -785,6 +816,15 @@ class _Connection(NamedTuple):
     data: float | None
     grad: float | None
     dashed: bool = False  # a target feeding its error: data, not a connection that learns
+
+
+class _Column(NamedTuple):
+    """One titled column of the figure (the inputs, a layer, the errors), top to bottom; a
+    layer's column also holds the connections into it."""
+
+    title: str
+    units: list[_Unit]
+    into: list[_Connection]
 
 
 def _cells(
@@ -807,25 +847,21 @@ def _unit(name: str, columns: list[list[str]], role: str, ports: bool = False) -
     return _Unit(name, rows, role, ports)
 
 
-_Figure = tuple[list[tuple[str, list[_Unit]]], list[_Unit], list[_Connection]]
-
-
-def _figure(layout: Layout, show_data: bool, show_grad: bool) -> _Figure:
-    """The figure's titled columns (inputs, one per layer, the loss's), its other boxes, and
-    its arrows, from the model's layout."""
+def _figure(
+    layout: Layout, show_data: bool, show_grad: bool
+) -> tuple[list[_Column], list[_Unit], list[_Connection]]:
+    """The figure's columns (inputs, one per layer with the connections into it, the loss's),
+    its other boxes, and the loss's arrows, from the model's layout."""
     values = layout.values
 
     def cells(name: str) -> list[str]:
         return _cells(name, values.get(name), show_data, show_grad)
 
-    columns = [("inputs", [_unit(name, [cells(name)], "input") for name in layout.inputs])]
-    free: list[_Unit] = []
-    # Arrows in the order they are written: the weights, the biases, then the loss's.
-    weights: list[_Connection] = []
-    biases: list[_Connection] = []
+    columns = [_Column("inputs", [_unit(n, [cells(n)], "input") for n in layout.inputs], [])]
     previous = list(layout.inputs)
     for layer in layout.layers:
         units = []
+        into: list[_Connection] = []
         for neuron in layer.neurons:
             # A neuron: its name (its sum) and its activation side by side, edges entering the
             # one and leaving the other; the activation shown by its node's name when the model
@@ -842,31 +878,40 @@ def _figure(layout: Layout, show_data: bool, show_grad: bool) -> _Figure:
                 grad = bias.grad
                 below.append(f"grad {_num(grad)}" if show_grad and grad is not None else " ")
                 unit.rows.append(below)
-            elif bias is not None and layer.bias_node is not None:
-                biases.append(
+            units.append(unit)
+            # A neuron's connections together, its bias last: the order of their labels.
+            for tail, w in zip(previous, neuron.weights):
+                into.append(_Connection(tail, neuron.name, w.name, w.data, w.grad))
+            if bias is not None and layer.bias_node is not None:
+                into.append(
                     _Connection(layer.bias_node, neuron.name, bias.name, bias.data, bias.grad)
                 )
-            units.append(unit)
-            for tail, w in zip(previous, neuron.weights):
-                weights.append(_Connection(tail, neuron.name, w.name, w.data, w.grad))
+        if layer.bias_node is not None and any(n.bias is not None for n in layer.neurons):
+            # The constant input 1 of the biases, at the foot of the column before the layer,
+            # where a textbook draws its bias unit.
+            columns[-1].units.append(_unit(layer.bias_node, [["1"]], "input"))
         title = f"{layer.title} (output)" if layer.is_output else layer.title
-        columns.append((title, units))
+        columns.append(_Column(title, units, into))
         previous = [neuron.name for neuron in layer.neurons]
     loss = layout.loss
+    free: list[_Unit] = []
     arrows: list[_Connection] = []
     if loss is not None:
         columns.append(
-            (loss.title, [_unit(name, [cells(name)], "intermediate") for name in loss.column])
+            _Column(loss.title, [_unit(n, [cells(n)], "intermediate") for n in loss.column], [])
         )
-        free += [_unit(name, [cells(name)], role) for name, role in loss.boxes]
         arrows = [_Connection(t, h, "", None, None, dashed) for t, h, dashed in loss.arrows]
-    # The constant inputs 1 of the layers that draw their biases as weights on it.
-    free += [
-        _unit(layer.bias_node, [["1"]], "input")
-        for layer in layout.layers
-        if layer.bias_node is not None and any(n.bias is not None for n in layer.neurons)
-    ]
-    return columns, free, weights + biases + arrows
+        # A box feeding the errors (a target t1) stands below the outputs it is compared
+        # with, in their column; the others (E_total) go where their arrows put them.
+        errors = set(loss.column)
+        feeding = {a.tail for a in arrows if a.head in errors}
+        for name, role in loss.boxes:
+            unit = _unit(name, [cells(name)], role)
+            if name in feeding and len(columns) > 2:
+                columns[-2].units.append(unit)
+            else:
+                free.append(unit)
+    return columns, free, arrows
 
 
 def draw_network(
@@ -876,21 +921,25 @@ def draw_network(
     show_data: bool = True,
     show_grad: bool = True,
     max_edges: int | None = 2000,
+    edge_labels: int = EDGE_LABELS,
 ) -> graphviz.Digraph:
     """The neuron-level figure of a model, as in a textbook: inputs → one column per layer →
     (the loss), drawn from ``model.layout()``.
 
-    Each neuron shows its name and its activation, and its bias; each connection carries its
-    weight's name, and with `show_data` / `show_grad` its value / gradient. A model that names
-    its nodes shows them instead, with the values of its last call: the 2-2-2 network of the
-    derivation is i1, i2 → h1 | a_h1, h2 | a_h2 → o1 | a_o1, o2 | a_o2 → E1, E2 → E_total.
-    Works for MLP, TensorMLP, Sequential of Linear and activation modules, and any model with
-    a `layout` method.
+    Neurons are drawn in order (N1 above N2 ...), each with its name, its activation and its
+    bias. A layer with at most `edge_labels` connections writes each weight's name (with
+    `show_data` / `show_grad`, its value / gradient) on its own edge, halfway along it; a
+    denser layer draws its edges unlabelled and its weights as a matrix at the foot of its
+    column (rows: its neurons, columns: its inputs; the caption names the top-left one). A
+    model that names its nodes shows them, with the values of its last call: the 2-2-2 network
+    of the derivation is i1, i2 → h1 | a_h1, h2 | a_h2 → o1 | a_o1, o2 | a_o2 → E1, E2 →
+    E_total. Works for MLP, TensorMLP, Sequential of Linear and activation modules, and any
+    model with a `layout` method.
 
     >>> from tinygrad_edu import MLP
     >>> figure = draw_network(MLP(2, [2, 1], seed=0), show_grad=False)
-    >>> [line.strip()[:26] for line in figure.body if line.strip().startswith('"x1"')]
-    ['"x1" [label=<<table border', '"x1":e -> "L1.N1":in:w [la', '"x1":e -> "L1.N2":in:w [la']
+    >>> [line.strip()[:22] for line in figure.body if line.strip().startswith('"x1"')]
+    ['"x1" [label=<<table bo', '"x1":e -> weight1 [dir', '"x1":e -> weight3 [dir']
     """
     if not isinstance(model, Module):
         raise TypeError(
@@ -901,6 +950,7 @@ def draw_network(
     show_data = flag(show_data, "draw_network: show_data")
     show_grad = flag(show_grad, "draw_network: show_grad")
     limit = _check_limit(max_edges, "draw_network: max_edges")
+    labelled = whole(edge_labels, "draw_network: edge_labels", minimum=0)
     try:
         layout = model.layout()
     except NotImplementedError as error:
@@ -911,51 +961,156 @@ def draw_network(
             f"draw_network: {model!r} has {edges:,} connections, more than "
             f"max_edges={limit}; pass max_edges=None (or a larger number) to draw it anyway"
         )
-    columns, free, connections = _figure(layout, show_data, show_grad)
-
+    columns, free, arrows = _figure(layout, show_data, show_grad)
+    # Boxes close together in a column when a dense layer's many edges need the room.
+    nodesep = "0.06" if any(len(c.into) > labelled for c in columns) else "0.18"
     graph = Diagram(
         name="network",
-        graph_attr={**_GRAPH_ATTR, "rankdir": rankdir, "nodesep": "0.5", "ranksep": "1.2"},
+        graph_attr={
+            **_GRAPH_ATTR,
+            "rankdir": rankdir,
+            "nodesep": nodesep,
+            "ranksep": "0.7",
+        },
         node_attr=_NODE_ATTR,
         edge_attr=_EDGE_ATTR,
     )
-    neurons: set[str] = set()
-    lines: list[str] = []
-    for number, (title, units) in enumerate(columns):
-        lines.append(
-            f'\tsubgraph cluster_{number} {{\n\t\tlabel=<{_html(title)}> style="rounded,dashed" '
-            f'color="{CLUSTER_COLOUR}" fontcolor="#52606d" fontsize=10\n'
-        )
-        lines.extend(_unit_line(u) for u in units)
-        lines.append("\t}\n")
-        neurons.update(u.name for u in units if u.ports)
-    lines.extend(_unit_line(u) for u in free)
+    neurons = {u.name for column in columns for u in column.units if u.ports}
     # Arrows leave a box on the side facing the next layer and enter on the opposite side.
     leave, enter = {"LR": ("e", "w"), "RL": ("w", "e"), "TB": ("s", "n"), "BT": ("n", "s")}[rankdir]
-    for c in connections:
-        tail = _quote(c.tail) + (":out:" if c.tail in neurons else ":") + leave
-        head = _quote(c.head) + (":in:" if c.head in neurons else ":") + enter
-        attrs = []
-        if c.name:
-            first = f"<b>{_html(c.name)}</b>"
-            if show_data and c.data is not None:
-                first += f" = {_num(c.data)}"
-            text = [first]
-            if show_grad and c.grad is not None:
-                text.append(f"grad {_num(c.grad)}")
-            attrs.append(f"label=<{'<br/>'.join(text)}>")
-        elif c.dashed:
-            attrs.append('style=dashed color="#3b6ea8"')
-        lines.append(f"\t{tail} -> {head}" + (f" [{' '.join(attrs)}]" if attrs else "") + "\n")
-    caption = (
-        f"each connection: its weight = value, grad = ∂{layout.loss_name}/∂weight"
-        if show_data and show_grad
-        else ""
-    )
+
+    def tail(name: str) -> str:
+        return _quote(name) + (":out:" if name in neurons else ":") + leave
+
+    def head(name: str) -> str:
+        return _quote(name) + (":in:" if name in neurons else ":") + enter
+
+    lines: list[str] = []
+    edge_lines: list[str] = []
+    dense = False
+    weights = 0  # weight k's label is node "weight{k}"
+    for number, column in enumerate(columns):
+        # Each column is headed by its title ("layer L1"), as in a textbook; no cluster box
+        # around it, because dot ignores the order of the nodes inside a cluster.
+        title = f"title{number}"
+        lines.append(
+            f'\t{title} [label=<<font color="#52606d">{_html(column.title)}</font>> '
+            'class="title"]\n'
+        )
+        lines.extend(_unit_line(u) for u in column.units)
+        order = [title] + [_quote(u.name) for u in column.units]
+        if len(column.into) > labelled:
+            dense = True
+            # Too many edges to label: they go unlabelled, straight to their neurons (two
+            # ranks long, so that the columns stay evenly spaced), and the weights are a
+            # matrix at the foot of the column.
+            matrix = f"matrix{number}"
+            lines.append(_matrix_line(matrix, column, show_data, show_grad))
+            order.append(matrix)
+            edge_lines.extend(
+                f"\t{tail(c.tail)} -> {head(c.head)} [minlen=2]\n" for c in column.into
+            )
+        else:
+            # Each weight is a small node halfway along its edge, so its label cannot drift
+            # from its line; the labels of a neuron's edges are stacked together, in order.
+            names = []
+            for c in column.into:
+                weights += 1
+                name = f"weight{weights}"
+                names.append(name)
+                label = _weight_label(c, show_data, show_grad)
+                # No minimum size, and a margin: lines end close to the text, yet clear of it.
+                size = 'width=0 height=0 margin="0.08,0.06"'
+                lines.append(f'\t{name} [label=<{label}> {size} class="weight"]\n')
+                edge_lines.append(f"\t{tail(c.tail)} -> {name} [dir=none]\n")
+                edge_lines.append(f"\t{name} -> {head(c.head)}\n")
+            if len(names) > 1:
+                edge_lines.append(_in_order(names))
+        # Top to bottom as the layout lists them: N1, N2, ... (dot would reorder them to save
+        # crossings, and a figure whose N2 sits above N1 misleads).
+        lines.append(_in_order(order))
+        if number:
+            # The titles on one line: a heavy invisible edge is one dot keeps straight.
+            edge_lines.append(f"\ttitle{number - 1} -> {title} [style=invis weight=20]\n")
+    lines.extend(_unit_line(u) for u in free)
+    for c in arrows:
+        style = ' [style=dashed color="#3b6ea8"]' if c.dashed else ""
+        edge_lines.append(f"\t{tail(c.tail)} -> {head(c.head)}{style}\n")
+    lines.extend(edge_lines)
+    caption = []
+    if weights and show_data and show_grad:
+        which = "each labelled connection" if dense else "each connection"
+        caption.append(f"{which}: its weight = value, grad = ∂{layout.loss_name}/∂weight")
+    if dense:
+        caption.append(
+            f"a layer with more than {labelled} connections: its weights as a matrix"
+            + (", each cell value over grad" if show_data and show_grad else "")
+        )
     if caption:
-        lines.append(f"\tlabel=<{_html(caption, wrap=200)}>\n")
+        lines.append(f"\tlabel=<{_html('; '.join(caption), wrap=200)}>\n")
     graph.body.extend(lines)
     return graph
+
+
+def _in_order(names: list[str]) -> str:
+    """DOT that keeps `names` on one rank, in this order (top to bottom when rankdir=LR)."""
+    return "\t{rank=same " + " -> ".join(names) + " [style=invis]}\n"
+
+
+def _weight_text(
+    name: str, data: float | None, grad: float | None, show_data: bool, show_grad: bool
+) -> list[str]:
+    """A weight as its label shows it: its name (and value), then its gradient."""
+    first = f"<b>{_html(name)}</b>" if name else ""
+    if show_data and data is not None:
+        first += f" = {_num(data)}" if name else _num(data)
+    text = [first] if first else []
+    if show_grad and grad is not None:
+        text.append(f'<font color="#6b7280">grad {_num(grad)}</font>')
+    return text
+
+
+def _weight_label(c: _Connection, show_data: bool, show_grad: bool) -> str:
+    """The label node halfway along a connection: its weight's name, value and gradient."""
+    rows = "".join(
+        f"<tr><td>{t}</td></tr>" for t in _weight_text(c.name, c.data, c.grad, show_data, show_grad)
+    )
+    # Cell padding keeps underscores and descenders inside the box Graphviz clips text to; the
+    # white ground keeps a line that passes close by from running through the text.
+    return (
+        '<table border="0" cellborder="0" cellspacing="0" cellpadding="1" bgcolor="white">'
+        f"{rows}</table>"
+    )
+
+
+def _matrix_line(name: str, column: _Column, show_data: bool, show_grad: bool) -> str:
+    """A dense layer's weights as one table: a row per neuron, a column per input, each cell
+    its value and gradient (or its name when neither is shown)."""
+    heads = [u.name for u in column.units if u.ports]
+    tails = list(dict.fromkeys(c.tail for c in column.into))
+    cell = {(c.head, c.tail): c for c in column.into}
+    fill, border = ROLE_COLOURS["parameter"]
+    first = column.into[0].name
+    rows = [
+        f'<tr><td colspan="{len(tails) + 1}"><b>weights of {_html(column.title)}</b><br/>'
+        f"row: neuron, column: input; top left is {_html(first)}</td></tr>",
+        "<tr><td> </td>" + "".join(f"<td><b>{_html(t)}</b></td>" for t in tails) + "</tr>",
+    ]
+    for h in heads:
+        cells = [f"<td><b>{_html(h)}</b></td>"]
+        for t in tails:
+            c = cell.get((h, t))
+            if c is None:
+                cells.append("<td> </td>")
+                continue
+            text = _weight_text("", c.data, c.grad, show_data, show_grad) or [_html(c.name)]
+            cells.append("<td>" + "<br/>".join(text) + "</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    table = (
+        f'<table border="0" cellborder="1" cellspacing="0" cellpadding="3" bgcolor="{fill}" '
+        f'color="{border}">' + "".join(rows) + "</table>"
+    )
+    return f'\t{name} [label=<{table}> class="matrix" fontsize=9]\n'
 
 
 def _unit_line(unit: _Unit) -> str:
@@ -977,6 +1132,35 @@ def _unit_line(unit: _Unit) -> str:
 
 
 # --- output ---------------------------------------------------------------------------------
+
+
+class PNG:
+    """A picture as PNG bytes (`data`), which Jupyter shows inline (see `png`)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def _repr_png_(self) -> bytes:
+        """The bytes Jupyter displays, as an image/png output."""
+        return self.data
+
+
+def png(graph: graphviz.Digraph) -> PNG:
+    """`graph` rendered as PNG, for Jupyter, where a picture shows as SVG by default.
+
+    As the last expression of a cell, ``png(draw_network(model))`` displays the PNG (for a
+    notebook that must show pictures where SVG is not rendered, or be saved small); its
+    `data` are the bytes. Needs Graphviz's ``dot``, as `render` does.
+    """
+    if not isinstance(graph, (graphviz.Graph, graphviz.Digraph, graphviz.Source)):
+        raise TypeError(
+            f"png: graph must be a graphviz graph (from draw_graph or draw_network), got "
+            f"{type(graph).__name__}"
+        )
+    try:
+        return PNG(graphviz.Source(graph.source).pipe(format="png"))
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFoundError("png") from None
 
 
 def render(
