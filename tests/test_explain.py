@@ -257,8 +257,11 @@ def test_local_formula_of_every_primitive_matches_its_local_derivative(
         parent = out.parents[k]
         if not parent.label:
             continue  # a constant
+        text = local_formula(out, k).replace("·", "*").replace("−", "-").replace("^", "**")
+        for digit, superscript in zip("23456789", "²³⁴⁵⁶⁷⁸⁹"):
+            text = text.replace(superscript, f"**{digit}")
         formula = sympy.sympify(
-            local_formula(out, k).replace("·", "*").replace("−", "-").replace("^", "**"),
+            text,
             locals={name: sympy.Symbol(name) for name in values},
         )
         at = complex(formula.evalf(subs={sympy.Symbol(n): v for n, v in values.items()}))

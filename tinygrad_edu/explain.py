@@ -37,6 +37,7 @@ import csv
 import heapq
 import io
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -407,9 +408,15 @@ class _Exprs:
 
 
 def _text(expr: sympy.Expr) -> str:
-    """A sympy expression as the derivation writes it: a·(1 − a), x^2, −y."""
+    """A sympy expression as the derivation writes it: a·(1 − a), 1 − a², x^(y − 1), −y."""
     text = str(sympy.sstr(expr, order="none"))
-    return text.replace("**", "^").replace("*", "·").replace(" - ", " − ").replace("-", "−")
+    text = _SMALL_POWER.sub(lambda m: _SUPERSCRIPT[m.group(1)], text.replace("**", "^"))
+    return text.replace("*", "·").replace(" - ", " − ").replace("-", "−")
+
+
+# x^2 → x², up to x^9: the textbook form of a small whole power (x^12 and x^(y − 1) stay).
+_SMALL_POWER = re.compile(r"\^([2-9])(?![\d.])")
+_SUPERSCRIPT = dict(zip("23456789", "²³⁴⁵⁶⁷⁸⁹"))
 
 
 def _latex(expr: sympy.Expr) -> str:

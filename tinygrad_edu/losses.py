@@ -12,12 +12,14 @@ formulas are arranged so that no exp() can overflow, even for logits of ±1000.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from tinygrad_edu import _checks
+from tinygrad_edu._checks import real
 from tinygrad_edu.tensor import Tensor, as_input
 from tinygrad_edu.value import Value
 
@@ -34,8 +36,9 @@ def mse(pred: Any, target: Any, reduction: str = "mean") -> Any:
     """
     _check_reduction("mse", reduction, (*REDUCTIONS, "half_sum"))
     if reduction == "half_sum":
-        return _reduce(_elementwise("mse", pred, target, lambda y, t: 0.5 * (t - y) ** 2), "sum")
-    return _reduce(_elementwise("mse", pred, target, lambda y, t: (y - t) ** 2), reduction)
+        terms = _elementwise("mse", pred, target, lambda y, t: 0.5 * (t - y) ** 2, "E")
+        return _reduce(terms, "sum", "E_total")
+    return _reduce(_elementwise("mse", pred, target, lambda y, t: (y - t) ** 2, "E"), reduction)
 
 
 def binary_cross_entropy(
@@ -151,17 +154,29 @@ def _check_reduction(loss: str, reduction: str, allowed: Sequence[str]) -> None:
     _checks.one_of(reduction, allowed, f"{loss}: reduction")
 
 
-def _elementwise(loss: str, pred: Any, target: Any, term: Callable[[Any, Any], Any]) -> Any:
-    """term(y, t) for every prediction and its target: one Tensor, or a list of Values."""
+def _elementwise(
+    loss: str, pred: Any, target: Any, term: Callable[[Any, Any], Any], name: str = ""
+) -> Any:
+    """term(y, t) for every prediction and its target: one Tensor, or a list of Values.
+
+    What the loss makes is named as a derivation names it: targets given as numbers become
+    t1, t2, … (t for a Tensor), and with `name` the terms E1, E2, … (E for a Tensor), so that
+    explanations read ∂E1/∂y = y − t1 instead of spelling out the number.
+    """
     if isinstance(pred, Tensor):
         t = as_input(target, pred.dtype, f"{loss} target")
+        if t is not target and not t.label:
+            t.label = "t"
         if t.shape != pred.shape:
             raise ValueError(
                 f"{loss}: prediction has shape {pred.shape} but target has shape {t.shape}; "
                 "they must match (no broadcasting, which would hide a mistake such as (N, 1) "
                 "against (N,))"
             )
-        return term(pred, t)
+        out = term(pred, t)
+        if name:
+            out.label = name
+        return out
     if isinstance(pred, Value):
         pred, target = [pred], [target]
     if isinstance(pred, Sequence) and all(isinstance(y, Value) for y in pred):
@@ -169,23 +184,46 @@ def _elementwise(loss: str, pred: Any, target: Any, term: Callable[[Any, Any], A
             raise TypeError(f"{loss}: target must be a list like the predictions, got {target!r}")
         if len(target) != len(pred):
             raise ValueError(f"{loss}: {len(pred)} predictions but {len(target)} targets")
-        return [term(y, t) for y, t in zip(pred, target)]
+        targets = [t if isinstance(t, Value) else _named(t, f"{loss} target", k, "t") for k, t in
+                   enumerate(target)]  # fmt: skip
+        terms = [term(y, t) for y, t in zip(pred, targets)]
+        if name:
+            for term_, label in zip(terms, _names(name, len(terms))):
+                term_.label = label
+        return terms
     raise TypeError(
         f"{loss}: predictions must be a Tensor, a Value or a list of Values; "
         f"got {type(pred).__name__}"
     )
 
 
-def _reduce(terms: Any, reduction: str) -> Any:
-    """Σ or mean of a Tensor's entries, or of a list of Values ("none": the terms themselves)."""
+def _reduce(terms: Any, reduction: str, name: str = "loss") -> Any:
+    """Σ or mean of a Tensor's entries, or of a list of Values ("none": the terms themselves),
+    named `name` ("loss", or the derivation's "E_total")."""
     if reduction == "none":
         return terms
     if isinstance(terms, Tensor):
-        return terms.sum() if reduction == "sum" else terms.mean()
-    total = terms[0]
-    for term in terms[1:]:
-        total = total + term
-    return total if reduction == "sum" else total * (1.0 / len(terms))
+        out = terms.sum() if reduction == "sum" else terms.mean()
+    else:
+        out = terms[0]
+        for term in terms[1:]:
+            out = out + term
+        if reduction == "mean":
+            out = out * (1.0 / len(terms))
+    # One term is the total itself: it is named as the total (E_total, not E1).
+    out.label = name
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _names(prefix: str, count: int) -> tuple[str, ...]:
+    """(prefix1, …, prefix{count}), made once per size: no formatting on every call."""
+    return tuple(f"{prefix}{k + 1}" for k in range(count))
+
+
+def _named(number: Any, what: str, k: int, prefix: str) -> Value:
+    """A target given as a number, as a leaf named t1, t2, … (k counts from 0)."""
+    return Value(real(number, what), _names(prefix, k + 1)[k])
 
 
 def _check_probabilities(pred: Any) -> None:
