@@ -8,7 +8,7 @@ import tinygrad_edu
 from tinygrad_edu import cli, graph, losses, net222, nn, optim, tensor, testing, train, value, viz
 
 PUBLIC = {
-    "MLP", "SEED", "SGD", "Adam", "Layer", "Layout", "Linear", "Module", "Net222", "Neuron",
+    "MLP", "SEED", "SGD", "Adam", "Layer", "Layout", "Linear", "Module", "Net222", "Neuron", "Parameter",
     "ReLU", "Sequential", "Sigmoid", "Tanh", "Tensor", "TensorMLP", "TensorNet222", "Value",
     "__version__", "closed_form", "concatenate", "is_grad_enabled", "losses", "no_grad", "stack",
     "topological_order", "AdamW", "one_hot", "where",

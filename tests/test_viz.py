@@ -869,3 +869,17 @@ def test_highlighted_edges_can_carry_their_formulas() -> None:
     assert "a<sub>h1</sub> = 0.5069" in source  # ∂(w5·a_h1)/∂w5
     plain = draw_graph(E_total, highlight=net.weights[4]).source
     assert "a<sub>o1</sub>·(1 − a<sub>o1</sub>)" not in plain
+
+
+def test_parameters_are_known_by_identity_not_by_their_labels() -> None:
+    # A learnable weight with an unusual name is a parameter; an input named like a weight
+    # is not.
+    u11 = Value(0.3, "u11", requires_grad=True)
+    w1 = Value(2.0, "w1")
+    y = (u11 * w1).tanh()
+    y.label = "y"
+    source = draw_graph(y).source
+    assert source.count('class="parameter"') == 1
+    parameter_line = next(line for line in source.splitlines() if 'class="parameter"' in line)
+    assert "u11" in parameter_line and ">w1<" not in parameter_line
+    assert source.count('class="input"') == 1

@@ -26,7 +26,7 @@ from tinygrad_edu.nn import (
 )
 from tinygrad_edu.optim import SGD, Adam, AdamW
 from tinygrad_edu.tensor import Tensor, concatenate, one_hot, stack, where
-from tinygrad_edu.value import Value
+from tinygrad_edu.value import Parameter, Value
 
 __version__ = "0.1.0"
 
@@ -41,6 +41,7 @@ __all__ = [
     "Linear",
     "Module",
     "Net222",
+    "Parameter",
     "Neuron",
     "ReLU",
     "Sequential",

@@ -410,8 +410,12 @@ class Neuron(Module):
         self.activation = _activation(activation, f"Neuron {label!r}")
         bias = flag(bias, f"Neuron {label!r}: bias")
         rng = rng or random.Random()
-        self.w = [Value(rng.uniform(-1.0, 1.0), f"{label}.w{k + 1}") for k in range(nin)]
-        self.b = Value(0.0, f"{label}.b") if bias else None
+        # Parameters by identity: pictures and tests know them as learnable, whatever the label.
+        self.w = [
+            Value(rng.uniform(-1.0, 1.0), f"{label}.w{k + 1}", requires_grad=True)
+            for k in range(nin)
+        ]
+        self.b = Value(0.0, f"{label}.b", requires_grad=True) if bias else None
         if weights is not None:
             for w, value in zip(self.w, reals(weights, f"Neuron {label!r}: weights", nin)):
                 w.data = value

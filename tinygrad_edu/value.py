@@ -35,7 +35,7 @@ from tinygrad_edu._checks import real
 from tinygrad_edu.graph import NodeBase, backward, grad_enabled
 from tinygrad_edu.primitives import Primitive
 
-__all__ = ["Value"]
+__all__ = ["Parameter", "Value"]
 
 _isfinite = math.isfinite  # bound once: it is called for every new node
 
@@ -65,8 +65,18 @@ class Value(NodeBase):
     parents: tuple[Value, ...]
     _op: _Kernel | None
 
-    def __init__(self, data: float, label: str = "") -> None:
-        """A leaf holding `data` (int, float or numpy scalar, stored as float)."""
+    #: Whether this leaf is a parameter, something that learns: False for a Value, True for
+    #: the `Parameter`s that modules make or ``Value(x, requires_grad=True)`` asks for. A
+    #: class attribute, so it costs a node nothing.
+    requires_grad = False
+
+    def __new__(cls, data: float = 0.0, label: str = "", requires_grad: bool = False) -> Value:
+        """A Value, or a `Parameter` when `requires_grad` is True (PyTorch's spelling)."""
+        return object.__new__(Parameter if requires_grad else cls)
+
+    def __init__(self, data: float, label: str = "", requires_grad: bool = False) -> None:
+        """A leaf holding `data` (int, float or numpy scalar, stored as float); with
+        ``requires_grad=True`` a `Parameter`, which pictures and tests treat as learnable."""
         self.data = data if type(data) is float and _isfinite(data) else real(data, "Value")
         self.grad = 0.0
         if not isinstance(label, str):
@@ -331,6 +341,20 @@ class Value(NodeBase):
                     f"backward: the gradient of {name} (data {node.data!r}) is {node.grad!r}: it "
                     "overflowed float64; scale the inputs or the loss down"
                 )
+
+
+class Parameter(Value):
+    """A Value that learns: a weight or a bias. It computes exactly as a Value does; being a
+    Parameter is what tells pictures and explanations that it is one, by identity, whatever
+    its label. ``Value(0.5, "w", requires_grad=True)`` makes one; modules make theirs.
+
+    >>> w = Value(0.5, "w", requires_grad=True)
+    >>> type(w).__name__, w.requires_grad, (w * 2).requires_grad
+    ('Parameter', True, False)
+    """
+
+    __slots__ = ()
+    requires_grad = True
 
 
 def _node(data: float, parents: tuple[Value, ...], op: _Kernel) -> Value:

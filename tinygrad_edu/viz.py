@@ -198,18 +198,11 @@ def _check_limit(limit: object, where: str) -> int | None:
 
 # --- roles and modules -----------------------------------------------------------------------
 
-# Without params= or model=, a Value leaf is a parameter when its label names a weight or a
-# bias the way the library's modules name them: w1..w8 and b_h1.. (the derivation's names),
-# L1.N2.w1 and L1.N2.b (MLP), h1.w1 (a Neuron labelled h1). A bare "b" or "x" is an input.
-_PARAMETER_LABEL = re.compile(r"(?:^|\.)w\d+$|\.b$|^b_\w+$")
-
-
 def _is_parameter(leaf: Any) -> bool:
-    """Without params= or model=: a Tensor leaf that requires a gradient, or a Value leaf
-    labelled like a weight or a bias."""
-    if isinstance(leaf, Tensor):
-        return leaf.requires_grad
-    return bool(leaf.label) and _PARAMETER_LABEL.search(leaf.label) is not None
+    """Without params= or model=: a leaf that learns, by identity, never by its label — a
+    Tensor with requires_grad=True, or a Value `Parameter` (what modules make, or
+    ``Value(x, requires_grad=True)``)."""
+    return bool(leaf.requires_grad)
 
 
 def _modules_of_model(model: Module) -> dict[int, tuple[str, ...]]:
@@ -491,8 +484,8 @@ def draw_graph(
       an oval per operation between its operands and its result. Node k of
       ``topological_order(root)`` is ``n{k}`` in the DOT source, its operation ``n{k}_op``.
     - Roles, coloured and explained by a legend: parameters (leaves that learn: `params`, else
-      `model`'s parameters, else Tensors with requires_grad=True and Values labelled like a
-      module's weights: w1, b_h1, L1.N2.w1, L1.N2.b), inputs and constants (the other leaves),
+      `model`'s parameters, else leaves with requires_grad=True: Tensors so made, and the
+      Value `Parameter`s that modules make), inputs and constants (the other leaves),
       intermediates, and the loss (the root).
     - ``cluster=True`` groups nodes by the module (layer, neuron) whose parameters made them.
     - ``highlight`` (a node, a label, or a list of them) draws every path from the root to it in
