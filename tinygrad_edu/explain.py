@@ -353,9 +353,11 @@ def _operands_used(primitive: Any) -> tuple[bool, ...]:
     return _USES_OPERAND[key]
 
 
-def _tensor_edge(child: Tensor, parent: Tensor) -> str:
-    """What a Tensor edge carries: the op and the shapes (a Jacobian is not one number)."""
-    return f"∂({child.op})/∂operand: {_shape(parent)} ← {_shape(child)}"
+def _tensor_edge(child: Tensor, parent: Tensor, ops: Sequence[str] = ()) -> str:
+    """What a Tensor edge carries: the operations it passes through, outermost first (a folded
+    edge may pass several: × ∘ ^ ∘ −), and the shapes (a Jacobian is not one number)."""
+    through = " ∘ ".join(ops) or child.primitive.shown if child.primitive else child.op
+    return f"∂({through})/∂operand: {_shape(parent)} ← {_shape(child)}"
 
 
 def _shape(t: Tensor) -> str:
@@ -445,7 +447,7 @@ class _View:
     def __init__(self, root: Node, wrt: Node, fold: bool | None, where: str) -> None:
         root = _checked_node(root, where, "root")
         wrt = _checked_node(wrt, where, "wrt")
-        if type(root) is not type(wrt):
+        if isinstance(root, Value) != isinstance(wrt, Value):
             raise TypeError(f"{where}: root and wrt must both be Values or both be Tensors")
         self.root, self.wrt = root, wrt
         # Value edges carry one number each; Tensor edges a Jacobian.
@@ -506,6 +508,8 @@ class _View:
         # Where each node was first met: operand positions along the way down, so edges come
         # out in the order their operands were written (w1, i1, then w2, i2 for h1).
         position: dict[int, tuple[int, ...]] = {id(node): ()}
+        # The operations met on the way down (×, ^, −), for Tensor edges, which show them.
+        via: dict[int, tuple[str, ...]] = {id(node): ()}
         found: dict[int, Node] = {}
         while heap:
             _, key = heapq.heappop(heap)
@@ -526,6 +530,7 @@ class _View:
                 if pkey not in nodes:
                     nodes[pkey] = parent
                     position[pkey] = (*position[key], k)
+                    via[pkey] = (*via[key], current.primitive.shown)
                     value_of[pkey] = 0.0
                     formula_of[pkey] = sympy.Integer(0)
                     heapq.heappush(heap, (-self.index[pkey], pkey))
@@ -542,7 +547,7 @@ class _View:
                     value_of[key], expr,
                 )  # fmt: skip
             else:
-                text = _tensor_edge(node, parent)
+                text = _tensor_edge(node, parent, via[key])
                 edge = Edge(self.name(node), self.name(parent), text, text, None, None)
             result.append((parent, edge))
         return result

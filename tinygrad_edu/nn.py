@@ -794,7 +794,9 @@ class TensorMLP(_Layers):
     """A multi-layer perceptron on Tensors: `Linear` layers, each followed by its activation.
 
     ``net(X)`` takes a batch X of shape (N, nin) and returns a Tensor of shape (N, nout).
-    Arguments as for `MLP`; parameters are ``L{layer}.weight`` and ``L{layer}.bias``.
+    Arguments as for `MLP`; parameters are ``L{layer}.weight`` and ``L{layer}.bias``. Each call
+    names its tensors as `MLP` names its nodes: the batch x (if given as an array), then
+    z{n} = x @ Wᵀ + b and a{n} = activation(z{n}) for layer n.
 
     >>> net = TensorMLP(2, [3, 1], activation=["tanh", "linear"], seed=0)
     >>> net([[0.5, -1.0], [1.0, 2.0]]).shape
@@ -819,11 +821,20 @@ class TensorMLP(_Layers):
         self.activations = [
             _activation(a, f"TensorMLP layer {k + 1}") for k, a in enumerate(activations)
         ]
+        self.node_names = [(f"z{k + 1}", f"a{k + 1}") for k in range(len(nouts))]
 
     def __call__(self, x: Any) -> Tensor:
         """activation(layer(x)), layer after layer: a Tensor (N, nout)."""
+        given = x
+        x = as_input(x, self.layers[0].weight.dtype, "TensorMLP input")
+        if x is not given and not x.label:
+            x.label = "x"
         for k, (layer, activation) in enumerate(zip(self.layers, self.activations)):
-            x = activation(layer(x))
+            z = layer(x)
+            x = activation(z)
+            z.label, a_name = self.node_names[k]
+            if x is not z and isinstance(x, Tensor):
+                x.label = a_name
             if not isinstance(x, Tensor):
                 raise TypeError(
                     f"TensorMLP layer {k + 1}: the activation returned a {type(x).__name__}, "
