@@ -198,6 +198,7 @@ def _check_limit(limit: object, where: str) -> int | None:
 
 # --- roles and modules -----------------------------------------------------------------------
 
+
 def _is_parameter(leaf: Any) -> bool:
     """Without params= or model=: a leaf that learns, by identity, never by its label — a
     Tensor with requires_grad=True, or a Value `Parameter` (what modules make, or
