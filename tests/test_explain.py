@@ -13,8 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.catalogue import CASES, OpCase
-from tinygrad_edu import SEED, Net222, Tensor, TensorNet222, Value
+from tinygrad_edu import SEED, Net222, Tensor, TensorNet222, Value, topological_order
 from tinygrad_edu import net222 as net222_module
+from tinygrad_edu import primitives as prim
 from tinygrad_edu.explain import (
     MAX_PATHS,
     PathError,
@@ -26,6 +27,7 @@ from tinygrad_edu.explain import (
 )
 from tinygrad_edu.net222 import WEIGHT_NAMES, closed_form
 from tinygrad_edu.testing import CLOSED_FORM_ATOL, CLOSED_FORM_RTOL, close
+from tinygrad_edu.testing.strategies import Expression, expressions
 
 S = sympy.symbols("i1 i2 t1 t2 w1 w2 w3 w4 w5 w6 w7 w8 a_h1 a_h2 a_o1 a_o2")
 i1, i2, t1, t2, w1, w2, w3, w4, w5, w6, w7, w8, a_h1, a_h2, a_o1, a_o2 = S
@@ -185,49 +187,27 @@ def test_no_path_means_zero_with_a_message() -> None:
 
 # --- any graph ----------------------------------------------------------------------------------
 
-UNARY = ["tanh", "sigmoid", "neg", "exp"]
-BINARY = ["+", "-", "*"]
-
-
-def build(program: list[tuple[str, int, int]], leaves: list[Value], labels: list[bool]) -> Value:
-    """A straight-line program whose results can be reused (shared subexpressions)."""
-    values = list(leaves)
-    for k, (op, i, j) in enumerate(program):
-        x, y = values[i % len(values)], values[j % len(values)]
-        if op == "exp":
-            out = (x.tanh()).exp()  # bounded, so no overflow
-        elif op == "neg":
-            out = -x
-        elif op in UNARY:
-            out = getattr(x, op)()
-        else:
-            out = {"+": x + y, "-": x - y, "*": x * y}[op]
-        if labels[k % len(labels)]:
-            out.label = f"v{k}"
-        values.append(out)
-    return values[-1]
-
-
-programs = st.lists(
-    st.tuples(st.sampled_from(UNARY + BINARY), st.integers(0, 50), st.integers(0, 50)),
-    min_size=1,
-    max_size=10,
-)
+# Random graphs with shared subexpressions, from the public kit: the operations an explanation
+# meets most, on three inputs in ±2.
+GRAPH_OPS = [prim.TANH, prim.SIGMOID, prim.NEG, prim.EXP, prim.ADD, prim.SUB, prim.MUL]
 
 
 @given(
-    program=programs,
-    xs=st.lists(st.floats(-2, 2), min_size=3, max_size=3),
+    e=expressions(max_nodes=10, ops=GRAPH_OPS, n_inputs=3, bound=2.0),
     labels=st.lists(st.booleans(), min_size=1, max_size=4),
     fold=st.sampled_from([None, True, False]),
 )
 def test_paths_and_derivation_equal_autograd_on_any_graph(
-    program: list[tuple[str, int, int]], xs: list[float], labels: list[bool], fold: bool | None
+    e: Expression, labels: list[bool], fold: bool | None
 ) -> None:
-    leaves = [Value(x, f"x{k}") for k, x in enumerate(xs)]
-    root = build(program, leaves, labels)
+    leaves = [Value(x, f"x{k}") for k, x in enumerate(e.inputs)]
+    root = e.f(*leaves)
     if root._op is None:
-        return  # the program only copied a leaf
+        return  # no operation: the output is an input
+    inner = [node for node in topological_order(root) if node._op is not None]
+    for k, node in enumerate(inner):
+        if labels[k % len(labels)]:
+            node.label = f"v{k}"  # labelled nodes are where explanations fold
     root.backward()
     for leaf in leaves:
         e = explain(root, leaf, fold=fold)  # raises PathError if Σ paths ≠ leaf.grad

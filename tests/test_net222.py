@@ -7,7 +7,6 @@ import itertools
 import numpy as np
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from tinygrad_edu import SEED, SGD, Net222, TensorNet222, closed_form
 from tinygrad_edu.net222 import BIAS_NAMES, NODE_NAMES, WEIGHT_NAMES
@@ -21,17 +20,9 @@ from tinygrad_edu.testing import (
     close,
     finite_difference,
 )
+from tinygrad_edu.testing.strategies import Net222Case, nets222
 
 FORWARD_NAMES = ("h1", "a_h1", "h2", "a_h2", "o1", "a_o1", "o2", "a_o2", "E1", "E2", "E_total")
-
-
-def unit(lo: float, hi: float) -> st.SearchStrategy[float]:
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
-
-
-pairs = st.tuples(unit(-3, 3), unit(-3, 3))
-eight_weights = st.tuples(*[unit(-10, 10)] * 8)
-four_biases = st.tuples(*[unit(-3, 3)] * 4)
 
 
 def test_seed_example_total_error() -> None:
@@ -99,28 +90,23 @@ def _check_against_closed_form(
         assert close(net.nodes[node].grad, expected, CLOSED_FORM_RTOL, CLOSED_FORM_ATOL)
 
 
-@given(i=pairs, t=pairs, w=eight_weights)
-def test_autograd_equals_closed_form(
-    i: tuple[float, float], t: tuple[float, float], w: tuple[float, ...]
-) -> None:
-    _check_against_closed_form(i, t, w, None)
+@given(nets222(bias=False))
+def test_autograd_equals_closed_form(net: Net222Case) -> None:
+    _check_against_closed_form(*net)
 
 
-@given(i=pairs, t=pairs, w=eight_weights, b=four_biases)
-def test_autograd_equals_closed_form_with_biases(
-    i: tuple[float, float], t: tuple[float, float], w: tuple[float, ...], b: tuple[float, ...]
-) -> None:
-    _check_against_closed_form(i, t, w, b)
+@given(nets222(bias=True))
+def test_autograd_equals_closed_form_with_biases(net: Net222Case) -> None:
+    _check_against_closed_form(*net)
 
 
 def test_closed_form_at_seed_matches_autograd() -> None:
     _check_against_closed_form(SEED.i, SEED.t, SEED.w, None)
 
 
-@given(i=pairs, t=pairs, w=st.tuples(*[unit(-3, 3)] * 8))
-def test_closed_form_itself_matches_finite_differences(
-    i: tuple[float, float], t: tuple[float, float], w: tuple[float, ...]
-) -> None:
+@given(nets222(bias=False, weight_bound=3.0))
+def test_closed_form_itself_matches_finite_differences(net: Net222Case) -> None:
+    i, t, w, _ = net
     # The reference is only as good as its formulas: check them independently of autograd.
     reference = closed_form(i, t, w)
 

@@ -14,62 +14,33 @@ from hypothesis.extra import numpy as hnp
 
 from tests.catalogue import CASES, OpCase, reals
 from tinygrad_edu import Value, no_grad
+from tinygrad_edu import primitives as prim
 from tinygrad_edu.tensor import Tensor, concatenate, stack, unbroadcast
 from tinygrad_edu.testing import (
-    EPS,
-    FD_ATOL,
-    FD_RTOL,
-    FD_STEP,
     FLOAT32_ATOL,
     FLOAT32_RTOL,
     FORWARD_ATOL,
     FORWARD_RTOL,
     close,
-    richardson,
+    gradcheck,
 )
+from tinygrad_edu.testing.strategies import TensorExpression, tensor_expressions, tensors
 
 
 def check_tensor_grads(f: Callable[..., Tensor], *arrays: np.ndarray, seed: int = 0) -> None:
-    """Autograd's gradient of E = Σ f(x) · G (G fixed and random) against finite differences,
-    entry by entry, for every input array.
-
-    The difference is taken on the output array before contracting with G: outputs that the
-    perturbed entry does not reach cancel exactly, so their rounding cannot drown a small
-    derivative, and the rounding bound counts only the outputs that moved.
-    """
-    inputs = [Tensor(a, requires_grad=True) for a in arrays]
-    out = f(*inputs)
-    weights = np.random.default_rng(seed).uniform(0.5, 1.5, out.shape)
-    (out * weights).sum().backward()
-
-    def forward(perturbed: list[np.ndarray]) -> np.ndarray:
-        with no_grad():
-            return f(*(Tensor(p) for p in perturbed)).data
-
-    def central(which: int, k: int, h: float) -> tuple[float, float]:
-        up = [a.copy() for a in arrays]
-        down = [a.copy() for a in arrays]
-        up[which].flat[k] += h
-        down[which].flat[k] -= h
-        step = up[which].flat[k] - down[which].flat[k]
-        y_up, y_down = forward(up), forward(down)
-        moved = y_up != y_down
-        slope = float(((y_up - y_down) * weights).sum()) / step
-        scale = float(np.maximum(abs(y_up * weights), abs(y_down * weights))[moved].sum())
-        return slope, 4.0 * EPS * scale / step
-
-    for which, (tensor, a) in enumerate(zip(inputs, arrays)):
-        assert tensor.grad is not None
-        assert tensor.grad.shape == a.shape
-        for k in range(a.size):
-            h = FD_STEP * max(abs(float(a.flat[k])), 1.0)
-            numeric, rounding = richardson(lambda step, w=which, j=k: central(w, j, step), h)
-            auto = float(tensor.grad.flat[k])
-            assert close(auto, numeric, FD_RTOL, FD_ATOL + rounding), (which, k, auto, numeric)
+    """`gradcheck` of E = Σ f(x) · G, G fixed and random in [0.5, 1.5] (so that no two output
+    entries weigh the same and a gradient sent to the wrong entry shows), for every entry of
+    every input array."""
+    with no_grad():
+        shape = f(*(Tensor(a) for a in arrays)).shape
+    weights = np.random.default_rng(seed).uniform(0.5, 1.5, shape)
+    grads = gradcheck(lambda *xs: (f(*xs) * weights).sum(), *arrays)
+    assert [g.shape for g in grads] == [a.shape for a in arrays]
 
 
 def arrays_in(domain: st.SearchStrategy[float], shape: tuple[int, ...]) -> Any:
-    return hnp.arrays(np.float64, shape, elements=domain)
+    """Arrays of `shape` with entries from `domain` (the kit's `tensors`, as plain arrays)."""
+    return tensors(shape, elements=domain).map(lambda t: t.data)
 
 
 # --- the shared catalogue, element by element with broadcasting -----------------------------
@@ -227,46 +198,27 @@ def test_float32_gradients_match_float64(data: st.DataObject) -> None:
 
 # --- Value and Tensor agree ---------------------------------------------------------------------
 
-UNARY = ["tanh", "sigmoid", "neg"]
-BINARY = ["+", "-", "*"]
+AGREEMENT_OPS = [prim.TANH, prim.SIGMOID, prim.NEG, prim.ADD, prim.SUB, prim.MUL]
 
 
-def evaluate(program: list[tuple[str, int, int]], inputs: list[Any]) -> Any:
-    """Run a straight-line program over the inputs; every result can be reused later."""
-    values = list(inputs)
-    for op, i, j in program:
-        x, y = values[i % len(values)], values[j % len(values)]
-        if op == "neg":
-            values.append(-x)
-        elif op in UNARY:
-            values.append(getattr(x, op)())
-        else:
-            values.append({"+": x + y, "-": x - y, "*": x * y}[op])
-    return values[-1]
-
-
-programs = st.lists(
-    st.tuples(st.sampled_from(UNARY + BINARY), st.integers(0, 50), st.integers(0, 50)),
-    min_size=1,
-    max_size=12,
-)
-
-
-@given(program=programs, data=st.data())
-def test_value_and_tensor_agree(program: list[tuple[str, int, int]], data: st.DataObject) -> None:
-    columns = [data.draw(arrays_in(small, (4,)), label=f"x{k}") for k in range(3)]
-    tensors = [Tensor(c, requires_grad=True) for c in columns]
-    out = evaluate(program, tensors)
-    out.sum().backward()
-    for k in range(4):
-        leaves = [Value(float(c[k])) for c in columns]
-        value = evaluate(program, leaves)
+@given(e=tensor_expressions(max_nodes=12, ops=AGREEMENT_OPS, n_inputs=3, bound=3.0))
+def test_value_and_tensor_agree(e: TensorExpression) -> None:
+    tensors_ = [Tensor(x, requires_grad=True) for x in e.inputs]
+    e.f(*tensors_).backward()
+    out = e.apply(*tensors_)
+    columns = np.broadcast_arrays(*e.inputs)
+    for index in np.ndindex(columns[0].shape):
+        leaves = [Value(float(c[index])) for c in columns]
+        value = e.apply(*leaves)
         value.backward()
         # The same float64 operations, one element at a time: equal up to libm's last bits.
-        assert close(value.data, float(out.data[k]), FORWARD_RTOL, FORWARD_ATOL)
-        for leaf, tensor in zip(leaves, tensors):
-            grad = 0.0 if tensor.grad is None else float(tensor.grad[k])
-            assert close(leaf.grad, grad, FORWARD_RTOL, FORWARD_ATOL)
+        assert close(value.data, float(np.broadcast_to(out.data, columns[0].shape)[index]),
+                     FORWARD_RTOL, FORWARD_ATOL)  # fmt: skip
+        for leaf, tensor, x in zip(leaves, tensors_, e.inputs):
+            # A broadcast input's gradient sums over its copies: compare where it has one copy.
+            if x.shape == columns[0].shape:
+                grad = 0.0 if tensor.grad is None else float(tensor.grad[index])
+                assert close(leaf.grad, grad, FORWARD_RTOL, FORWARD_ATOL)
 
 
 # --- construction, shapes and errors ------------------------------------------------------------

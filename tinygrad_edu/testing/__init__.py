@@ -464,13 +464,16 @@ def _formula(out: Any) -> str:
 
 
 def suspects(root: Any) -> list[str]:
-    """The primitives in `root`'s Value graph whose local derivative disagrees with a numeric
-    derivative of their own forward, at the operands they met: where to look first.
+    """The primitives in `root`'s graph whose local derivative (Value) or VJP (Tensor, for the
+    primitives that act entry by entry) disagrees with a numeric derivative of their own
+    forward, at the operands they met: where to look first.
 
     >>> x = Value(0.3, "x")
     >>> suspects(x.sigmoid())
     []
     """
+    if isinstance(root, Tensor):
+        return _tensor_suspects(root)
     if not isinstance(root, Value):
         return []
     found: list[str] = []
@@ -503,3 +506,58 @@ def suspects(root: Any) -> list[str]:
                     f"{float(rule[k])!r} by its rule but {numeric.value!r} numerically"
                 )
     return found
+
+
+def _tensor_suspects(root: Tensor) -> list[str]:
+    """`suspects` on a Tensor graph: each entry-wise primitive's VJP with ∂E/∂out = 1, entry
+    by entry, against a numeric derivative of its scalar forward at that entry's operands."""
+    found: list[str] = []
+    for node in topological_order(root):
+        op = node._op
+        primitive = getattr(op, "primitive", None)
+        if op is None or primitive is None or primitive.scalar is None or node._ctx is not None:
+            continue
+        datas = [np.asarray(p.data, dtype=np.float64) for p in node.parents]
+        ones = np.ones(node.data.shape, dtype=np.float64)
+        needs = tuple(True for _ in datas)
+        try:
+            vjps = op.vjp(ones, node, needs, *datas)
+        except (ArithmeticError, ValueError):
+            continue
+        operands = np.broadcast_arrays(*datas)
+        for k, vjp in enumerate(vjps):
+            if vjp is None:
+                continue
+            rule = np.broadcast_to(np.asarray(vjp, dtype=np.float64), node.data.shape)
+            bad = _first_disagreement(primitive.scalar.forward, operands, k, rule)
+            if bad is not None:
+                index, xs, by_rule, numeric = bad
+                at = ", ".join(repr(v) for v in xs)
+                found.append(
+                    f"{primitive.name} ({primitive.symbol}): ∂out/∂operand {k + 1} at entry "
+                    f"{index} ({at}) is {by_rule!r} by its VJP but {numeric!r} numerically"
+                )
+                break
+    return list(dict.fromkeys(found))
+
+
+def _first_disagreement(
+    forward: Callable[..., float], operands: Sequence[Any], k: int, rule: Any
+) -> tuple[tuple[int, ...], list[float], float, float] | None:
+    """The first entry where rule[entry] is not ∂forward/∂operand k numerically, or None."""
+    for index in np.ndindex(rule.shape):
+        xs = [float(a[index]) for a in operands]
+
+        def phi(v: float, xs: list[float] = xs) -> float:
+            args = list(xs)
+            args[k] = v
+            return float(forward(*args))
+
+        try:
+            numeric = numeric_derivative(phi, xs[k], GRADCHECK_STEP * max(abs(xs[k]), 1.0))
+        except (ArithmeticError, ValueError):
+            continue
+        tolerance = FD_ATOL + FD_RTOL * abs(numeric.value) + GRADCHECK_SAFETY * numeric.error
+        if abs(float(rule[index]) - numeric.value) > tolerance:
+            return tuple(int(i) for i in index), xs, float(rule[index]), numeric.value
+    return None
