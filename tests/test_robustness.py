@@ -279,3 +279,78 @@ def test_no_grad_in_one_thread_leaves_the_others_recording() -> None:
     assert seen["other"] is True  # a new thread starts with recording on
     assert is_grad_enabled()  # overlapping blocks in two threads left this one untouched
     assert abs(float(seen["trained"]) - 3.0) < 1e-3  # type: ignore[arg-type]
+
+
+# --- gradients and parameters are never silently non-finite ---------------------------------------
+
+
+def test_tensor_gradients_that_overflow_where_paths_meet_name_the_tensor() -> None:
+    from tinygrad_edu import Tensor
+
+    x = Tensor([1e-300], requires_grad=True, label="x")
+    y = (x * 1.5e308 + x * 1.5e308).sum()  # each path brings 1.5e308: together, inf
+    with pytest.raises(ArithmeticError, match=r"gradient of 'x' overflowed"):
+        y.backward()
+    assert x.grad is None  # the failed pass left nothing behind
+
+
+@pytest.mark.parametrize(
+    ("gradient", "error", "message"),
+    [
+        ([np.nan, 1.0], ValueError, "must be finite"),
+        (np.array([True, False]), TypeError, "booleans"),
+        (np.array([1 + 2j, 1.0]), TypeError, "real numbers"),
+    ],
+)
+def test_backward_refuses_a_seed_gradient_that_is_not_real_and_finite(
+    gradient: object, error: type[Exception], message: str
+) -> None:
+    from tinygrad_edu import Tensor
+
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(error, match=message):
+        (t * 2).backward(gradient=gradient)
+    assert t.grad is None
+
+
+def test_a_failed_backward_changes_no_gradient_and_a_retry_is_clean() -> None:
+    from tinygrad_edu import SGD, Value
+
+    w1 = Value(0.0, "w1", requires_grad=True)
+    (w1 * w1 + w1).backward()
+    assert w1.grad == 1.0
+    bad = w1.sqrt() + w1 * w1  # √x has an infinite derivative at 0
+    for _ in range(2):  # a retry fails the same way, and still changes nothing
+        with pytest.raises(ValueError, match="infinite at x = 0"):
+            bad.backward()
+        assert w1.grad == 1.0
+    SGD([w1], lr=0.5).step()
+    assert w1.data == -0.5  # the optimiser saw the last complete pass only
+
+
+def test_a_value_gradient_overflow_restores_the_leaves() -> None:
+    from tinygrad_edu import Value
+
+    x = Value(1e-300, "x")
+    y = x * 1e200 * 1e200  # a finite forward (1e100); ∂y/∂x = 1e400 overflows
+    with pytest.raises(OverflowError, match="gradient of"):
+        y.backward()
+    assert x.grad == 0.0
+
+
+def test_optimisers_refuse_a_bare_tensor_duplicates_and_non_finite_steps() -> None:
+    from tinygrad_edu import SGD, Adam, Tensor
+
+    w = Tensor([1.0, 2.0], requires_grad=True, label="w")
+    with pytest.raises(TypeError, match=r"got one Tensor; pass \[w\]"):
+        SGD(w, lr=0.1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="'w' is listed twice"):
+        SGD([w, w], lr=0.1)
+    w.grad = np.array([np.inf, 1.0])
+    with pytest.raises(ArithmeticError, match="gradient of 'w' is not finite; nothing was"):
+        Adam([w], lr=0.1).step()
+    assert w.data.tolist() == [1.0, 2.0]
+    w.grad = np.array([1e300, 1.0])
+    with pytest.raises(ArithmeticError, match="step for 'w' is not finite"):
+        SGD([w], lr=1e300).step()
+    assert w.data.tolist() == [1.0, 2.0]

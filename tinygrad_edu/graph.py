@@ -16,7 +16,7 @@ multivariable chain rule: ∂E/∂x = Σ over children c of ∂E/∂c · ∂c/�
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -139,21 +139,41 @@ def topological_order(root: N, *, left_to_right: bool = False) -> list[N]:
     return order
 
 
-def backward(root: N, seed: Any, zero: Any) -> list[N]:
+def backward(
+    root: N, seed: Any, zero: Any, check: Callable[[list[N]], None] | None = None
+) -> list[N]:
     """Backpropagate from `root`: ∂root/∂node into ``node.grad`` for every node; returns the order.
 
     `seed` is ∂root/∂root (1.0 for a scalar). Leaves *accumulate* across calls, as in PyTorch,
     so gradients from several losses add up; every non-leaf node's gradient is first reset to
-    `zero`, because it describes this one backward pass only.
+    `zero`, because it describes this one backward pass only. `check(order)`, if given, runs
+    after the pass and may refuse its result by raising.
+
+    All or nothing: if the pass (or the check) raises — a domain error, an overflow — every
+    leaf gets back the gradient it had before, and every non-leaf `zero`, so a retry, or an
+    optimiser step, never sees half a pass.
     """
     order = topological_order(root)
+    before = []  # each leaf's gradient before this pass: what a failed pass restores
     for node in order:
         if node._op is not None:
             node.grad = zero  # type: ignore[attr-defined]
-    # A leaf root accumulates like any leaf; an interior root was just reset to `zero`.
-    root.grad = seed if root.grad is None else root.grad + seed  # type: ignore[attr-defined]
-    for node in reversed(order):
-        op = node._op
-        if op is not None:
-            op.backward(node)
+        else:
+            before.append((node, node.grad))  # type: ignore[attr-defined]
+    try:
+        # A leaf root accumulates like any leaf; an interior root was just reset to `zero`.
+        root.grad = seed if root.grad is None else root.grad + seed  # type: ignore[attr-defined]
+        for node in reversed(order):
+            op = node._op
+            if op is not None:
+                op.backward(node)
+        if check is not None:
+            check(order)
+    except BaseException:
+        for node, grad in before:
+            node.grad = grad  # type: ignore[attr-defined]
+        for node in order:
+            if node._op is not None:
+                node.grad = zero  # type: ignore[attr-defined]
+        raise
     return order

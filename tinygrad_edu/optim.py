@@ -13,8 +13,11 @@ Each rule is written once, with + − · and powers only, so it works on Value p
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
+
+import numpy as np
 
 from tinygrad_edu import _checks
 from tinygrad_edu.tensor import Tensor
@@ -28,14 +31,27 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Any], lr: float) -> None:
         name = type(self).__name__
+        if isinstance(params, (Value, Tensor)):
+            # A Tensor is iterable (its rows): SGD(w) would train slices of w, never w itself.
+            raise TypeError(
+                f"{name}: params must be a list of parameters, got one {type(params).__name__}"
+                f"; pass [{params.label or 'w'}] or model.parameters()"
+            )
         self.params: list[Any] = list(params)
         if not self.params:
             raise ValueError(f"{name}: got an empty parameter list; pass model.parameters()")
+        seen: set[int] = set()
         for p in self.params:
             if not isinstance(p, (Value, Tensor)):
                 raise TypeError(
                     f"{name}: parameters must be Values or Tensors, got {type(p).__name__}"
                 )
+            if id(p) in seen:
+                raise ValueError(
+                    f"{name}: parameter {p.label or p!r} is listed twice; it would be stepped "
+                    "twice each step (list each parameter once)"
+                )
+            seen.add(id(p))
             if isinstance(p, Tensor) and not p.requires_grad:
                 raise ValueError(
                     f"{name}: parameter {p.label or p.shape!r} has requires_grad=False, so it "
@@ -49,19 +65,56 @@ class Optimizer:
             p.zero_grad()
 
     def step(self) -> None:
-        """Move every parameter that has a gradient by its step: w ← w − Δw."""
-        for k, p in enumerate(self.params):
-            if p.grad is None:
-                continue
-            delta = self._delta(k, p.data, p.grad)
-            if isinstance(p, Tensor):
-                p.data -= delta  # in place: the tensor owns its array, so no copy is needed
-            else:
-                p.data = p.data - delta
+        """Move every parameter that has a gradient by its step: w ← w − Δw.
+
+        Never silently non-finite: a gradient that is nan or inf, or a step that would make a
+        parameter so (an lr of 1e308), raises an ArithmeticError naming the parameter, and no
+        parameter is changed (the optimiser's own state, such as momentum, has advanced).
+        """
+        name = type(self).__name__
+        for p in self.params:
+            if p.grad is not None and not _finite(p.grad):
+                raise ArithmeticError(
+                    f"{name}.step: the gradient of {_name(p)} is not finite; nothing was "
+                    "updated (scale the loss or the inputs down, or lower the learning rate)"
+                )
+        deltas = []
+        with np.errstate(over="ignore", invalid="ignore"):
+            for k, p in enumerate(self.params):
+                if p.grad is None:
+                    continue
+                delta = self._delta(k, p.data, p.grad)
+                if not _finite(delta):
+                    raise ArithmeticError(
+                        f"{name}.step: the step for {_name(p)} is not finite (lr {self.lr!r}); "
+                        "nothing was updated — lower the learning rate"
+                    )
+                deltas.append((p, delta))
+            for p, delta in deltas:
+                if isinstance(p, Tensor):
+                    p.data -= delta  # in place: the tensor owns its array, so no copy is needed
+                else:
+                    p.data = p.data - delta
+                if not _finite(p.data):  # finite w and Δw whose difference passes 1.8e308
+                    raise ArithmeticError(
+                        f"{name}.step: {_name(p)} overflowed float64 (w − Δw past 1.8e308)"
+                    )
 
     def _delta(self, k: int, w: Any, g: Any) -> Any:
         """Δw for parameter k with data w and gradient g (a float or an array)."""
         raise NotImplementedError
+
+
+def _finite(x: Any) -> bool:
+    """Every entry of a float or an array is finite (for an array: its min and max are, which
+    reads it twice and allocates nothing, as Tensor's own check does)."""
+    if isinstance(x, np.ndarray):
+        return x.size == 0 or bool(np.isfinite(x.min()) and np.isfinite(x.max()))
+    return math.isfinite(x)
+
+
+def _name(p: Any) -> str:
+    return repr(p.label) if p.label else f"a {type(p).__name__.lower()} of shape {np.shape(p.data)}"
 
 
 class SGD(Optimizer):

@@ -65,25 +65,41 @@ class _Op:
             return
         parents = out.parents
         needs = tuple(p.requires_grad for p in parents)
+        # numpy raises instead of returning inf or nan, in the VJP and in the accumulation
+        # (two paths of 1.5e308 each would otherwise add up to inf without a word).
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
             try:
                 grads = self.vjp(g, out, needs, *(p.data for p in parents))
+                for p, need, gp in zip(parents, needs, grads):
+                    if need and gp is not None:
+                        _accumulate(p, unbroadcast(np.asarray(gp), p.data.shape))
             except prim.DomainError as domain:
                 raise domain.error from None
             except FloatingPointError as error:
                 raise ArithmeticError(
                     f"{self.symbol}: the gradient is not finite ({error}) for operands of shapes "
-                    f"{', '.join(str(p.shape) for p in parents)}"
+                    f"{', '.join(str(p.shape) for p in parents)}; scale the inputs or the "
+                    "loss down"
                 ) from None
-        for p, need, gp in zip(parents, needs, grads):
-            if need and gp is not None:
-                gp = unbroadcast(np.asarray(gp), p.data.shape)
-                if p.grad is None and _fast.reuse_gradient_buffer(p, gp):
-                    continue
-                if gp.dtype != p.data.dtype:
-                    gp = gp.astype(p.data.dtype)
-                # Not `+=`: a gradient array may be shared by several nodes (x + x).
-                p.grad = gp if p.grad is None else p.grad + gp
+
+
+def _accumulate(p: Tensor, gp: Array) -> None:
+    """p.grad += gp, as a new array: a gradient array may be shared by several nodes (x + x)."""
+    if p.grad is None and _fast.reuse_gradient_buffer(p, gp):
+        return
+    if gp.dtype != p.data.dtype:
+        gp = gp.astype(p.data.dtype)
+    if p.grad is None:
+        p.grad = gp
+        return
+    try:
+        p.grad = p.grad + gp
+    except FloatingPointError:
+        name = repr(p.label) if p.label else f"a tensor of shape {p.shape}"
+        raise ArithmeticError(
+            f"backward: the gradient of {name} overflowed {p.dtype} where its paths add up; "
+            "scale the inputs or the loss down"
+        ) from None
 
 
 ADD, SUB, MUL, DIV = _Op(prim.ADD), _Op(prim.SUB), _Op(prim.MUL), _Op(prim.DIV)
@@ -787,11 +803,17 @@ class Tensor(NodeBase):
             seed = np.ones(self.shape, dtype=self.dtype)
         else:
             seed = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient)
+            if seed.dtype.kind not in "iuf":
+                raise TypeError(
+                    f"backward: gradient must hold real numbers, got dtype {seed.dtype}"
+                    + (" (booleans: use 0.0 and 1.0)" if seed.dtype.kind == "b" else "")
+                )
             if seed.shape != self.shape:
                 raise ValueError(
                     f"backward: gradient has shape {seed.shape}, the tensor has shape {self.shape}"
                 )
             seed = seed.astype(self.dtype)
+            _check_finite(seed, "backward: gradient")
         if not self.requires_grad:
             raise ValueError(
                 "backward: this tensor does not depend on any tensor with requires_grad=True"

@@ -331,16 +331,21 @@ class Value(NodeBase):
         Leaves *accumulate*: calling ``backward()`` twice adds their gradients twice, as in
         PyTorch, so that several losses can be summed. Reset them between steps with
         ``model.zero_grad()`` / ``optimizer.zero_grad()``, or for any graph with
-        ``for node in topological_order(root): node.grad = 0.0``.
+        ``for node in topological_order(root): node.grad = 0.0``. A pass that fails part-way
+        (a domain error, an overflow) changes no gradient.
         """
-        order = backward(self, 1.0, 0.0)
-        for node in order:
-            if not _isfinite(node.grad):  # inf or nan: a gradient overflowed float64
-                name = node.label or (f"the output of {node.op}" if node.op else "a leaf")
-                raise OverflowError(
-                    f"backward: the gradient of {name} (data {node.data!r}) is {node.grad!r}: it "
-                    "overflowed float64; scale the inputs or the loss down"
-                )
+        backward(self, 1.0, 0.0, _finite_gradients)
+
+
+def _finite_gradients(order: list[Value]) -> None:
+    """Refuse a pass whose gradients overflowed float64 (inf or nan), naming the first node."""
+    for node in order:
+        if not _isfinite(node.grad):
+            name = node.label or (f"the output of {node.op}" if node.op else "a leaf")
+            raise OverflowError(
+                f"backward: the gradient of {name} (data {node.data!r}) is {node.grad!r}: it "
+                "overflowed float64; scale the inputs or the loss down"
+            )
 
 
 class Parameter(Value):
