@@ -354,3 +354,91 @@ def test_optimisers_refuse_a_bare_tensor_duplicates_and_non_finite_steps() -> No
     with pytest.raises(ArithmeticError, match="step for 'w' is not finite"):
         SGD([w], lr=1e300).step()
     assert w.data.tolist() == [1.0, 2.0]
+
+
+# --- messages that name the op, the operand or the file --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "message"),
+    [
+        (lambda t: t([[1.0, 2.0], [3.0, 4.0]])[t([1.7])], IndexError, "whole numbers, got 1.7"),
+        (lambda t: t([[1.0, 2.0]]).transpose(0, 5), ValueError, "not a permutation"),
+        (lambda t: t([1.0, 2.0]).sum(axis=1.0), TypeError, "sum: axis must be an int"),
+        (lambda t: t([1.0] * 6).reshape(2.0, 3), TypeError, "reshape: sizes must be whole"),
+        (lambda t: t([100.0], dtype=np.float32).exp(), OverflowError, "88.72 overflow float32"),
+    ],
+)
+def test_tensor_mistakes_are_named(build: object, error: type[Exception], message: str) -> None:
+    from tinygrad_edu import Tensor
+
+    with pytest.raises(error, match=message):
+        build(Tensor)  # type: ignore[operator]
+
+
+def test_loss_and_graph_mistakes_are_named() -> None:
+    from fractions import Fraction
+
+    from tinygrad_edu import Tensor, Value, losses, topological_order
+
+    with pytest.raises(ValueError, match="mse: got no predictions"):
+        losses.mse([], [])
+    with pytest.raises(TypeError, match="every score of a sample must be a Value, got float"):
+        losses.cross_entropy([Value(1.0), 2.0, 3.0], 0)
+    with pytest.raises(ValueError, match=r"targets must lie in \[0, 1\], got 2.0"):
+        losses.binary_cross_entropy([Value(0.5)], [2.0])
+    with pytest.raises(TypeError, match="root must be a Value or a Tensor, got NoneType"):
+        topological_order(None)  # type: ignore[type-var]
+    assert Tensor(Fraction(1, 3)).item() == pytest.approx(1 / 3)
+    assert not Value(0.0) and Value(2.0)
+
+
+def test_models_pickle_and_deep_graphs_copy() -> None:
+    import copy
+    import pickle
+
+    from tinygrad_edu import MLP, SEED, Net222, TensorMLP, Value
+
+    for model in (MLP(2, [3, 1], ["tanh", "sigmoid"], seed=0), TensorMLP(2, [3, 1], seed=0)):
+        again = pickle.loads(pickle.dumps(model))
+        assert [np.asarray(p.data).tolist() for p in again.parameters()] == [
+            np.asarray(p.data).tolist() for p in model.parameters()
+        ]
+    net = Net222()
+    net(i=SEED.i, t=SEED.t)
+    assert copy.deepcopy(net).weights[0].data == 0.15
+    x = Value(1.0, "x")
+    y = x
+    for _ in range(5_000):  # deeper than Python's recursion limit
+        y = y * 1.0001
+    twin = copy.deepcopy(y)
+    twin.backward()
+    assert twin.data == y.data and x.grad == 0.0  # the copy's leaves are its own
+
+
+def test_labels_dot_cannot_show_are_replaced_not_fatal(tmp_path: Path) -> None:
+    import shutil
+
+    from tinygrad_edu import Value
+    from tinygrad_edu.viz import draw_graph, render
+
+    x = Value(1.0, "a\ufffe b\ud800 c")
+    y = x * x
+    y.label = "y"
+    source = draw_graph(y).source
+    assert "\ufffe" not in source and "\ud800" not in source and "a\ufffd b\ufffd c" in source
+    if shutil.which("dot") is None and os.environ.get("CI") != "true":
+        pytest.skip("Graphviz's dot is not installed (sudo apt-get install graphviz)")
+    assert render(draw_graph(y), tmp_path / "g.svg").read_bytes().startswith(b"<?xml")
+
+
+def test_a_picture_dot_cannot_finish_in_time_says_what_to_do() -> None:
+    import shutil
+
+    from tinygrad_edu.viz import _dot
+
+    if shutil.which("dot") is None and os.environ.get("CI") != "true":
+        pytest.skip("Graphviz's dot is not installed (sudo apt-get install graphviz)")
+    edges = "".join(f"n{a} -> n{b};" for a in range(300) for b in range(a + 1, 300, 7))
+    with pytest.raises(TimeoutError, match="max_nodes"):
+        _dot(f"digraph {{{edges}}}", "svg", timeout=0.01)

@@ -339,7 +339,7 @@ def test_highlight_draws_exactly_the_paths_from_the_root(
     )
     assert by_paths == pytest.approx(w.grad, rel=1e-12)
     assert f"∂E_total/∂{weight} = {w.grad:.4g}" in picture.title
-    assert f"{paths} highlighted path" in picture.title
+    assert ("the highlighted path" if paths == 1 else f"{paths} highlighted paths") in picture.title
 
 
 def test_highlight_accepts_labels_and_lists(dot: None, tmp_path: Path) -> None:

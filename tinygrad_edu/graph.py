@@ -16,6 +16,7 @@ multivariable chain rule: ∂E/∂x = Σ over children c of ∂E/∂c · ∂c/�
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -48,6 +49,11 @@ class Node(Protocol):
 N = TypeVar("N", bound=Node)
 
 
+def _slots(cls: type) -> list[str]:
+    """Every slot a node class and its bases declare."""
+    return [slot for klass in cls.__mro__ for slot in getattr(klass, "__slots__", ())]
+
+
 class NodeBase:
     """What `Value` and `Tensor` share beyond the protocol: naming the primitive that made
     them. ``_op`` is the engine's form of a primitive, which knows its catalogue entry."""
@@ -60,6 +66,26 @@ class NodeBase:
     def op(self) -> str:
         """The primitive that made this node ("+", "@", "sigmoid", ...), "" for a leaf."""
         return "" if self._op is None else str(self._op.symbol)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        """A copy of the whole graph below this node, made without recursion (copy.deepcopy's
+        own recursion would stop at Python's limit, about 1,000 nodes deep). Primitives are
+        shared, not copied: they are the catalogue's."""
+        node: Any
+        for node in topological_order(self):  # type: ignore[type-var]  # Value and Tensor are Nodes
+            if id(node) in memo:
+                continue
+            new = object.__new__(type(node))
+            for slot in _slots(type(node)):
+                if slot == "parents":
+                    value = tuple(memo[id(p)] for p in node.parents)
+                elif slot == "_op":
+                    value = node._op
+                else:
+                    value = copy.deepcopy(getattr(node, slot), memo)
+                setattr(new, slot, value)
+            memo[id(node)] = new
+        return memo[id(self)]
 
     @property
     def primitive(self) -> Primitive | None:
@@ -117,6 +143,10 @@ def topological_order(root: N, *, left_to_right: bool = False) -> list[N]:
     >>> [n.label or n.op for n in topological_order(b)]
     ['a', '*']
     """
+    if not hasattr(root, "parents"):
+        raise TypeError(
+            f"topological_order: root must be a Value or a Tensor, got {type(root).__name__}"
+        )
     order: list[N] = []
     seen: set[int] = set()
     # The stack holds nodes still to visit. `None` above a node means "its parents are all

@@ -49,6 +49,7 @@ def binary_cross_entropy(
     (prefer it: a probability of exactly 0 or 1 has no finite loss).
     """
     _check_reduction("binary_cross_entropy", reduction, REDUCTIONS)
+    _check_targets(target)
     term: Callable[[Any, Any], Any]
     if with_logits:
         term = _bce_with_logits
@@ -147,6 +148,13 @@ def _value_samples(loss: str, scores: Any, indices: Any) -> list[tuple[Sequence[
             f"{loss}: {name} must be a Tensor, a list of Values, or a list of such lists; "
             f"got {type(scores).__name__}"
         )
+    for z in samples:
+        if isinstance(z, (str, bytes)) or not all(isinstance(v, Value) for v in z):
+            kinds = sorted({type(v).__name__ for v in z if not isinstance(v, Value)})
+            raise TypeError(
+                f"{loss}: every score of a sample must be a Value, got {', '.join(kinds)} among "
+                "them; make them Values (or pass one Tensor)"
+            )
     return [(z, int(_class_indices([k], 1, len(z), loss)[0])) for z, k in zip(samples, labels)]
 
 
@@ -179,6 +187,8 @@ def _elementwise(
         return out
     if isinstance(pred, Value):
         pred, target = [pred], [target]
+    if isinstance(pred, Sequence) and not pred:
+        raise ValueError(f"{loss}: got no predictions; pass at least one")
     if isinstance(pred, Sequence) and all(isinstance(y, Value) for y in pred):
         if isinstance(target, (str, bytes)) or not isinstance(target, (Sequence, np.ndarray)):
             raise TypeError(f"{loss}: target must be a list like the predictions, got {target!r}")
@@ -224,6 +234,20 @@ def _names(prefix: str, count: int) -> tuple[str, ...]:
 def _named(number: Any, what: str, k: int, prefix: str) -> Value:
     """A target given as a number, as a leaf named t1, t2, … (k counts from 0)."""
     return Value(real(number, what), _names(prefix, k + 1)[k])
+
+
+def _check_targets(target: Any) -> None:
+    """Binary targets are probabilities: each in [0, 1] (2 would give a loss below its floor)."""
+    raw = target.data if isinstance(target, Tensor) else target
+    if isinstance(raw, Value):
+        raw = [raw]
+    try:
+        values = np.array([t.data if isinstance(t, Value) else t for t in np.ravel(raw)], float)
+    except (TypeError, ValueError):
+        return  # not numbers: the loss's own checks say what is wrong
+    bad = values[(values < 0.0) | (values > 1.0) | ~np.isfinite(values)]
+    if bad.size:
+        raise ValueError(f"binary_cross_entropy: targets must lie in [0, 1], got {float(bad[0])!r}")
 
 
 def _check_probabilities(pred: Any) -> None:

@@ -63,11 +63,32 @@ Parameter = Value | Tensor
 Activation = str | Callable[[Any], Any]
 
 # Each works on a Value and on a Tensor alike.
+def sigmoid(z: Any) -> Any:
+    """σ(z) = 1 / (1 + e^−z), of a Value or a Tensor."""
+    return z.sigmoid()
+
+
+def tanh(z: Any) -> Any:
+    """tanh(z), of a Value or a Tensor."""
+    return z.tanh()
+
+
+def relu(z: Any) -> Any:
+    """max(0, z), of a Value or a Tensor."""
+    return z.relu()
+
+
+def linear(z: Any) -> Any:
+    """z itself: the identity, no non-linearity."""
+    return z
+
+
+# Named functions, not lambdas, so that a model holding one can be pickled and copied.
 ACTIVATIONS: dict[str, Callable[[Any], Any]] = {
-    "sigmoid": lambda z: z.sigmoid(),
-    "tanh": lambda z: z.tanh(),
-    "relu": lambda z: z.relu(),
-    "linear": lambda z: z,  # the identity: no non-linearity
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "relu": relu,
+    "linear": linear,
 }
 
 

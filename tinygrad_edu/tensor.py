@@ -126,6 +126,8 @@ def _as_array(data: Any, dtype: Any, what: str) -> Array:
     """`data` as a float64 (or float32) array, or an error naming what was wrong."""
     if isinstance(data, Tensor):
         data = data.data
+    elif isinstance(data, numbers.Real) and not isinstance(data, (bool, np.bool_, np.generic)):
+        data = float(data)  # Fraction(1, 3) and friends, as Value accepts them
     try:
         array = np.array(data)  # a copy: the caller's array is never modified through us
     except (ValueError, TypeError) as error:
@@ -182,6 +184,8 @@ def _normalize_axis(axis: Axis, ndim: int, op: str) -> Axis:
     """`axis` with negative entries resolved, or a ValueError naming the op and the shape."""
     if axis is None:
         return None
+    if not isinstance(axis, (int, np.integer, tuple, list)) or isinstance(axis, bool):
+        raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     resolved = []
     for k in axes:
@@ -667,6 +671,9 @@ class Tensor(NodeBase):
         target = (
             tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
         )
+        for n in target:
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+                raise TypeError(f"reshape: sizes must be whole numbers, got {target!r}")
         return _apply(RESHAPE, (self,), target, self.data, target)
 
     def squeeze(self, axis: Axis = None) -> Tensor:
@@ -743,7 +750,12 @@ class Tensor(NodeBase):
         """Axes reversed, or permuted as given: ``x.transpose(1, 0, 2)``."""
         order = tuple(axes[0]) if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
         order = order or tuple(reversed(range(self.ndim)))
-        if sorted(int(k) % max(self.ndim, 1) for k in order) != list(range(self.ndim)):
+        if any(
+            isinstance(k, bool)
+            or not isinstance(k, (int, np.integer))
+            or not -self.ndim <= k < self.ndim
+            for k in order
+        ) or sorted(int(k) % max(self.ndim, 1) for k in order) != list(range(self.ndim)):
             raise ValueError(
                 f"transpose: axes {order} are not a permutation for shape {self.shape}"
             )
@@ -838,7 +850,14 @@ def _index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(_index(k) for k in index)
     if isinstance(index, Tensor):
-        return index.data.astype(np.intp)
+        data = index.data
+        if data.size and not np.array_equal(data, np.round(data)):
+            bad = data[data != np.round(data)].ravel()[0]
+            raise IndexError(
+                f"[]: indices must be whole numbers, got {float(bad)!r} (a float index would be "
+                "truncated, silently picking another entry)"
+            )
+        return data.astype(np.intp)
     if isinstance(index, list):
         return np.asarray(index)
     return index
@@ -851,7 +870,9 @@ _ERRORS = {
     "divide": (ZeroDivisionError, "division by zero"),
     "invalid": (ValueError, "the result is not a real number"),
 }
-_HINTS = {"exp": " (inputs above 709.78 overflow)", "**": " (scale the base or the exponent down)"}
+# exp overflows above log(the dtype's largest number): 709.78 for float64, 88.72 for float32.
+_EXP_LIMITS = {np.dtype(np.float64): 709.78, np.dtype(np.float32): 88.72}
+_HINTS = {"**": " (scale the base or the exponent down)"}
 
 
 def _apply(op: _Op, parents: tuple[Tensor, ...], ctx: Any, *args: Any) -> Tensor:
@@ -864,8 +885,13 @@ def _apply(op: _Op, parents: tuple[Tensor, ...], ctx: Any, *args: Any) -> Tensor
         except FloatingPointError as error:
             kind = next((k for k in _ERRORS if k in str(error)), "invalid")
             error_type, what = _ERRORS[kind]
+            if parents:  # the limit is the operands' dtype's: float32 overflows far sooner
+                what = what.replace("float64", str(parents[0].dtype))
             shapes = " and ".join(str(p.shape) for p in parents)
             hint = _HINTS.get(op.symbol, "")
+            if op is EXP:
+                limit = _EXP_LIMITS.get(parents[0].dtype, 709.78)
+                hint = f" (inputs above {limit} overflow {parents[0].dtype})"
             raise error_type(f"{op.symbol}: {what} for operands of shape {shapes}{hint}") from None
         except ValueError as error:
             shapes = " and ".join(str(p.shape) for p in parents)

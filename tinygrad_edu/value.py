@@ -112,6 +112,10 @@ class Value(NodeBase):
     def __float__(self) -> float:
         return self.data
 
+    def __bool__(self) -> bool:
+        """Truth as a float's: False for 0.0 (so ``if loss:`` means what it says)."""
+        return self.data != 0.0
+
     # --- building nodes (the hot path) --------------------------------------------------------
 
     def _unary(self, op: _Unary) -> Value:

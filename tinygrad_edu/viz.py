@@ -137,6 +137,39 @@ class Diagram(graphviz.Digraph):  # type: ignore[misc]
             raise GraphvizNotFoundError("render") from None
 
 
+#: How long `dot` may lay out one picture before we give up on it (seconds). A few hundred
+#: densely connected nodes can keep dot busy for many minutes; the message says what to do.
+DOT_TIMEOUT = 60.0
+
+
+def _dot(source: str, format: str, timeout: float | None = None) -> bytes:
+    """`source` laid out and drawn by Graphviz's dot as `format`, within `timeout` seconds."""
+    import shutil
+    import subprocess
+
+    executable = shutil.which("dot")
+    if executable is None:
+        raise graphviz.ExecutableNotFound(["dot"])
+    limit = DOT_TIMEOUT if timeout is None else timeout
+    try:
+        done = subprocess.run(
+            [executable, f"-T{format}"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=limit,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise TimeoutError(
+            f"dot: laying out this picture took longer than {limit:g} s; draw fewer nodes "
+            "(draw_graph(..., max_nodes=200) collapses modules) or highlight a part"
+        ) from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ValueError(f"dot could not draw the picture: {message[-1] if message else '?'}")
+    return done.stdout
+
+
 # --- escaping ---------------------------------------------------------------------------------
 
 # Inside an HTML-like label, XML's specials need entities, and Graphviz still reads backslash
@@ -146,6 +179,9 @@ _HTML_TABLE = {ord(c): f"&#{ord(c)};" for c in "&<>\"'"}
 _HTML_TABLE[ord("\\")] = "\\\\"
 _HTML_TABLE.update({k: "\ufffd" for k in range(32) if k != 10})
 _HTML_TABLE[ord("\t")] = " "
+# Characters that dot refuses (the non-characters U+FFFE and U+FFFF) or that cannot be written
+# as UTF-8 at all (a lone surrogate, as from a badly decoded file): shown as � instead.
+_HTML_TABLE.update({k: "\ufffd" for k in (0xFFFE, 0xFFFF, *range(0xD800, 0xE000))})
 _HTML_TABLE[0x7F] = "\ufffd"
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 
@@ -592,12 +628,17 @@ def _title(order: list[Any], targets: list[Any], collapsed: bool, n: int) -> str
         paths = count_paths(root, t)
         plural = "path" if paths == 1 else "paths"
         if isinstance(root, Tensor) or collapsed:  # no one number per edge to add up
-            lines.append(f"{paths} {plural} from {root_name} down to {name}")
+            lines.append(f"{_format.count(paths)} {plural} from {root_name} down to {name}")
         else:
             total = _chain_rule_sum(order, t)
+            over = (
+                "the highlighted path"
+                if paths == 1
+                else f"the {_format.count(paths)} highlighted paths"
+            )
             lines.append(
-                f"∂{root_name}/∂{name} = {_num(total)}: the sum over the {paths} highlighted "
-                f"{plural} of the product of the local derivatives along each"
+                f"∂{root_name}/∂{name} = {_num(total)}: the sum over {over} of the product of "
+                "the local derivatives along each"
             )
     if collapsed:
         lines.append(f"{n:,} nodes, collapsed: one box per module; unlabelled constants left out")
@@ -1152,7 +1193,7 @@ def png(graph: graphviz.Digraph) -> PNG:
             f"{type(graph).__name__}"
         )
     try:
-        return PNG(graphviz.Source(graph.source).pipe(format="png"))
+        return PNG(_dot(graph.source, "png"))
     except graphviz.ExecutableNotFound:
         raise GraphvizNotFoundError("png") from None
 
@@ -1196,7 +1237,7 @@ def render(
         data = graph.source.encode("utf-8")
     else:
         try:
-            data = graphviz.Source(graph.source).pipe(format=format)
+            data = _dot(graph.source, format)
         except graphviz.ExecutableNotFound:
             raise GraphvizNotFoundError(f"render ({format})") from None
     # Whole or not at all: a picture half-written by an interrupted run would not open.
