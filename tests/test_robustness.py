@@ -442,3 +442,14 @@ def test_a_picture_dot_cannot_finish_in_time_says_what_to_do() -> None:
     edges = "".join(f"n{a} -> n{b};" for a in range(300) for b in range(a + 1, 300, 7))
     with pytest.raises(TimeoutError, match="max_nodes"):
         _dot(f"digraph {{{edges}}}", "svg", timeout=0.01)
+
+
+def test_tensor_tanh_has_a_gradient_at_the_edge_of_float64() -> None:
+    from tinygrad_edu import Tensor, Value
+
+    t = Tensor([9.5e307, -1e308, 0.5], requires_grad=True)
+    t.tanh().sum().backward()
+    v = Value(0.5)
+    v.tanh().backward()
+    assert t.grad is not None and t.grad.tolist()[:2] == [0.0, 0.0]
+    assert t.grad[2] == pytest.approx(v.grad, rel=1e-15)

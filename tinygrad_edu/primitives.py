@@ -458,8 +458,9 @@ def sigmoid_array(x: Array) -> Array:
 
 
 def _d_tanh_array(x: Array) -> Array:
-    """tanh' = 4e / (1 + e)² with e = e^−2|x|, entry by entry (see `_d_tanh`)."""
-    e = np.exp(-2.0 * np.abs(x))
+    """tanh' = 4e / (1 + e)² with e = e^−2|x|, entry by entry (see `_d_tanh`). |x| is capped
+    at 400 first: e^−800 is already 0 in float64, and −2|x| itself would overflow past 9e307."""
+    e = np.exp(-2.0 * np.minimum(np.abs(x), 400.0))
     result: Array = 4.0 * e / ((1.0 + e) * (1.0 + e))
     return result
 
