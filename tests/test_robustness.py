@@ -453,3 +453,12 @@ def test_tensor_tanh_has_a_gradient_at_the_edge_of_float64() -> None:
     v.tanh().backward()
     assert t.grad is not None and t.grad.tolist()[:2] == [0.0, 0.0]
     assert t.grad[2] == pytest.approx(v.grad, rel=1e-15)
+
+
+def test_huge_float_indices_are_reported_as_given_not_wrapped() -> None:
+    from tinygrad_edu import Tensor, losses
+
+    with pytest.raises(ValueError, match=r"class index 1e\+20 is outside \[0, 2\)"):
+        losses.cross_entropy(Tensor([[1.0, 2.0]]), Tensor([1e20]))
+    with pytest.raises(IndexError, match=r"index 1e\+20 is out of range"):
+        Tensor([1.0, 2.0])[Tensor([1e20])]

@@ -273,6 +273,9 @@ def _class_indices(
     if array.ndim == 0:
         array = array.reshape(1)
     if array.dtype.kind == "f" and np.all(np.isfinite(array)) and np.all(array == np.round(array)):
+        if array.size and np.abs(array).max() >= classes:  # checked before the cast: 1e20
+            bad = array[(array < 0) | (array >= classes)].ravel()[0]  # would wrap to −2⁶³
+            raise ValueError(f"{loss}: class index {float(bad):g} is outside [0, {classes})")
         array = array.astype(np.intp)  # a Tensor of labels holds floats: whole numbers are fine
     if array.dtype.kind not in "iu":
         raise TypeError(f"{loss}: class indices must be whole numbers, got {raw!r}")

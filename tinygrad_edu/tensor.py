@@ -857,6 +857,8 @@ def _index(index: Any) -> Any:
                 f"[]: indices must be whole numbers, got {float(bad)!r} (a float index would be "
                 "truncated, silently picking another entry)"
             )
+        if data.size and np.abs(data).max() >= 2**62:  # the cast would wrap 1e20 to −2⁶³
+            raise IndexError(f"[]: index {float(np.abs(data).max()):g} is out of range")
         return data.astype(np.intp)
     if isinstance(index, list):
         return np.asarray(index)
