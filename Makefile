@@ -1,13 +1,13 @@
 # Set-up is two commands on a fresh machine: `make demo` and `make test`. Each creates .venv,
 # installs the package with its dev extras (only when pyproject.toml changed) and makes sure
-# Graphviz's `dot` is there, then runs.
+# Graphviz's `dot` (and Chromium, for the browser tests) is there, then runs.
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck docs pytest bench format setup dot clean
+.PHONY: demo test lint typecheck docs pytest bench format setup dot chromium libreoffice clean
 
 # The demo prints its report and writes pictures, the sweep plot and the spreadsheet here.
 DEMO_OUT ?= demo-output
@@ -46,7 +46,7 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-setup: $(STAMP) dot
+setup: $(STAMP) dot chromium libreoffice
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,35 @@ dot:
 	    echo "warning: could not install Graphviz; pictures will not render (sudo apt-get install graphviz)"; \
 	  else \
 	    echo "Graphviz's dot is missing; install it with: sudo apt-get install graphviz"; \
+	  fi; }
+
+# Debian's Chromium and its driver, for the step-by-step page's browser tests (Selenium
+# drives them; nothing is downloaded at run time). Installed with apt-get when we are root;
+# otherwise we say the one command that installs them.
+chromium:
+	@{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium and ChromeDriver with apt-get ..."; \
+	    { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	        chromium chromium-driver >/dev/null; } || \
+	    echo "warning: could not install Chromium; the browser tests will skip (sudo apt-get install chromium chromium-driver)"; \
+	  else \
+	    echo "Chromium or chromedriver is missing; install them with: sudo apt-get install chromium chromium-driver"; \
+	  fi; }
+
+# LibreOffice Calc recalculates the generated spreadsheet in tests/test_sheet.py, the proof
+# that its formulas compute the engine's numbers. Installed with apt-get when we are root;
+# otherwise we say the one command that installs it.
+libreoffice:
+	@command -v soffice >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing LibreOffice Calc with apt-get (a large download) ..."; \
+	    { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libreoffice-calc >/dev/null; } || \
+	    echo "warning: could not install LibreOffice; the spreadsheet tests will skip (sudo apt-get install libreoffice-calc)"; \
+	  else \
+	    echo "LibreOffice is missing; install it with: sudo apt-get install libreoffice-calc"; \
 	  fi; }
 
 clean:

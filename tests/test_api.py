@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 
 import tinygrad_edu
 from tinygrad_edu import cli, graph, losses, net222, nn, optim, tensor, testing, train, value, viz
+from tinygrad_edu import sheet as sheet_module
+
+# The module, not the function `tinygrad_edu.stepper` that the package exports under its name.
+stepper_module = importlib.import_module("tinygrad_edu.stepper")
 
 PUBLIC = {
     "MLP", "SEED", "SGD", "Adam", "Layer", "Layout", "Linear", "Module", "Net222", "Neuron", "Parameter",
     "ReLU", "Sequential", "Sigmoid", "Tanh", "Tensor", "TensorMLP", "TensorNet222", "Value",
     "__version__", "closed_form", "concatenate", "is_grad_enabled", "losses", "no_grad", "stack",
-    "topological_order", "AdamW", "one_hot", "where",
+    "topological_order", "AdamW", "one_hot", "where", "stepper", "to_spreadsheet",
 }  # fmt: skip
 
 
@@ -23,7 +28,8 @@ def test_public_api_is_pinned() -> None:
 
 def test_every_public_function_and_method_has_a_docstring() -> None:
     missing = []
-    for module in (graph, value, tensor, nn, optim, losses, net222, testing, train, viz, cli):
+    modules = (graph, value, tensor, nn, optim, losses, net222, testing, train, viz, cli)
+    for module in (*modules, stepper_module, sheet_module):
         for name in module.__all__:
             obj = getattr(module, name)
             if not (inspect.isfunction(obj) or inspect.isclass(obj)):

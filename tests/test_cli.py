@@ -56,7 +56,7 @@ def test_demo_learning_rate_option(capsys: pytest.CaptureFixture[str]) -> None:
         (["demo", "--lr", "fast"], "invalid learning rate 'fast'"),
         (["demo", "--bogus"], "unrecognized arguments: --bogus"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
-        ([], "a command is required: demo, graph, explain, derive, train or sweep"),
+        ([], "a command is required: demo, graph, explain, derive, train, sweep, sheet or step"),
         (["explain", "w9"], "unknown node 'w9'; choose one of w1, w2"),
         (["explain", "w1", "--format", "html"], "invalid choice: 'html'"),
         (["derive"], "name a node (e.g. derive w1) or give --all"),

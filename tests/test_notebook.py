@@ -94,3 +94,6 @@ def test_the_notebook_shows_explanations_and_pictures_richly(
         assert "<svg" in shown(picture)["image/svg+xml"]
     # nbformat stores PNG as base64 text: "iVBORw0KGgo" is the PNG signature.
     assert shown("png(draw_network(net))")["image/png"].startswith("iVBORw0KGgo")
+    # The step-by-step page, inline: the whole page in a frame of its own.
+    page = shown("stepper(L, highlight=w, model=net)")["text/html"]
+    assert page.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;') and "stepper-data" in page

@@ -25,6 +25,8 @@ from tinygrad_edu.nn import (
     TensorMLP,
 )
 from tinygrad_edu.optim import SGD, Adam, AdamW
+from tinygrad_edu.sheet import to_spreadsheet
+from tinygrad_edu.stepper import stepper
 from tinygrad_edu.tensor import Tensor, concatenate, one_hot, stack, where
 from tinygrad_edu.value import Parameter, Value
 
@@ -59,6 +61,8 @@ __all__ = [
     "no_grad",
     "one_hot",
     "stack",
+    "stepper",
+    "to_spreadsheet",
     "topological_order",
     "where",
 ]

@@ -1,8 +1,8 @@
 """The ``tinygrad-edu`` command line (also ``python -m tinygrad_edu``), for any worked example.
 
-The commands (demo, graph, explain, derive, train, sweep) work on a `WorkedExample`: a model at
-fixed numbers, its named nodes, its experiments and the texts that present them. This module
-knows none in particular; ``tinygrad_edu.__main__`` runs it on the 2-2-2 network's.
+The commands (demo, graph, explain, derive, train, sweep, sheet, step) work on a `WorkedExample`: a
+model at fixed numbers, its named nodes, its experiments and the texts that present them. This
+module knows none in particular; ``tinygrad_edu.__main__`` runs it on the 2-2-2 network's.
 
 Errors in what the user typed print one line, ``tinygrad-edu: error: …``, and exit with code 2.
 """
@@ -64,7 +64,8 @@ class WorkedExample(Protocol):
 
     @property
     def help(self) -> Mapping[str, tuple[str, str, Sequence[str]]]:
-        """Each command's (one-line summary, description, example command lines)."""
+        """Each command's (one-line summary, description, example command lines); an example
+        without "sheet" has no ``sheet`` command."""
 
     @property
     def option_help(self) -> Mapping[str, str]:
@@ -102,6 +103,9 @@ class WorkedExample(Protocol):
         self, lrs: Sequence[float], steps: int, thresholds: Sequence[float], progress: bool | None
     ) -> Sweep:
         """Train from the same start once per learning rate."""
+
+    def sheet(self, path: Path, lr: float, iterations: int, every_node: bool) -> Path:
+        """Write the training as a workbook of live formulas; returns the path written."""
 
 
 class UsageError(Exception):
@@ -210,6 +214,19 @@ def build_parser(example: WorkedExample) -> argparse.ArgumentParser:
         "--out", metavar="PATH", help="file to write (default: graph.svg; dot prints to stdout)"
     )
 
+    # An example whose help says nothing of `step` gets these texts: the page needs no more
+    # than its network.
+    summary, description, examples = example.help.get("step", _STEP_HELP)
+    step = _command(commands, "step", summary, description, examples)
+    step.add_argument(
+        "--highlight",
+        metavar="NODE",
+        help=option_help("step --highlight", "a node whose paths to keep in focus"),
+    )
+    step.add_argument(
+        "--out", metavar="PATH", default="backprop.html", help="default: backprop.html"
+    )
+
     explain_ = command("explain")
     explain_.add_argument("node", help=option_help("explain node", "a node of the network"))
     explain_.add_argument("--format", choices=("text", "md", "latex"), default="text")
@@ -258,7 +275,33 @@ def build_parser(example: WorkedExample) -> argparse.ArgumentParser:
     sweep_.add_argument("--plot", metavar="PATH", help="write the plot (.png or .svg)")
     sweep_.add_argument("--csv", metavar="PATH", help="write the curves as CSV")
     sweep_.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    if "sheet" in example.help:  # an example that has a spreadsheet
+        sheet = command("sheet")
+        sheet.add_argument(
+            "--lr", type=_positive_float, default=0.5,
+            help="η, in the sheet's cell named eta (default 0.5)",
+        )  # fmt: skip
+        sheet.add_argument(
+            "--iterations", type=_checked(_iterations), default=100,
+            help="rows, one per iteration (default 100)",
+        )  # fmt: skip
+        sheet.add_argument(
+            "--out", metavar="PATH", default="net.xlsx", help="the workbook (default net.xlsx)"
+        )
+        sheet.add_argument(
+            "--every-node", action="store_true", help=f"also ∂{loss}/∂node for every named node"
+        )
     return parser
+
+
+_STEP_HELP = (
+    "watch backpropagation step by step: one HTML page",
+    "Write one self-contained HTML page (no network needed) that replays the forward pass "
+    "operation by operation, then the backward pass edge by edge, each step's chain rule "
+    "written out with the engine's numbers; open it in a browser.",
+    ("step", "step --highlight NODE --out backprop.html"),
+)
 
 
 #: The longest run the command line starts: its loss curve alone is then 8 MB. A longer run is
@@ -275,6 +318,11 @@ def _steps(text: str) -> int:
             "for longer runs call tinygrad_edu.train.train from Python"
         )
     return steps
+
+
+def _iterations(text: str) -> int:
+    """--iterations: a whole number >= 1 (the sheet says if it has too many rows)."""
+    return whole(_integer(text, "--iterations"), "--iterations")
 
 
 def _integer(text: str, what: str) -> int:
@@ -319,6 +367,16 @@ def graph_command(args: argparse.Namespace, example: WorkedExample) -> str | Non
     path = check_output_path(args.out, "--out")
     print(f"wrote {render(picture, path, fmt)}")
     return None
+
+
+def step_command(args: argparse.Namespace, example: WorkedExample) -> str:
+    """Write the step-by-step page (`tinygrad_edu.stepper`); returns what to print."""
+    from tinygrad_edu.stepper import stepper
+
+    model, loss, nodes = example.network()
+    target = _node(nodes, args.highlight) if args.highlight is not None else None
+    path = check_output_path(args.out, "--out", (".html", ".htm"))
+    return f"wrote {stepper(loss, highlight=target, model=model).save(path)}"
 
 
 def explain_command(name: str, fmt: str, example: WorkedExample) -> str:
@@ -396,6 +454,12 @@ def sweep_command(args: argparse.Namespace, example: WorkedExample) -> str:
     return "\n".join(lines)
 
 
+def sheet_command(args: argparse.Namespace, example: WorkedExample) -> str:
+    """Write the workbook of live formulas."""
+    path = check_output_path(args.out, "--out", (".xlsx",))
+    return f"wrote {example.sheet(path, args.lr, args.iterations, args.every_node)}"
+
+
 def main(argv: Sequence[str] | None = None, *, example: WorkedExample) -> int:
     """Run the command line on `example`; returns the exit code (2 for a usage error)."""
     # The tables use σ, ½ and →: on a terminal that cannot show them, show "?" rather than fail.
@@ -407,8 +471,8 @@ def main(argv: Sequence[str] | None = None, *, example: WorkedExample) -> int:
         args = parser.parse_args(argv)
         if args.command is None:
             raise UsageError(
-                "a command is required: demo, graph, explain, derive, train or sweep "
-                "(see tinygrad-edu --help)"
+                "a command is required: demo, graph, explain, derive, train, sweep, sheet or "
+                "step (see tinygrad-edu --help)"
             )
         if args.command == "demo":
             files = example.demo_files(args.out, args.lr) if args.out is not None else None
@@ -419,6 +483,8 @@ def main(argv: Sequence[str] | None = None, *, example: WorkedExample) -> int:
             source = graph_command(args, example)
             if source is not None:
                 print(source, end="")
+        elif args.command == "step":
+            print(step_command(args, example))
         elif args.command == "explain":
             print(explain_command(args.node, args.format, example))
         elif args.command == "derive":
@@ -427,6 +493,8 @@ def main(argv: Sequence[str] | None = None, *, example: WorkedExample) -> int:
             print(train_command(args, example))
         elif args.command == "sweep":
             print(sweep_command(args, example))
+        elif args.command == "sheet":
+            print(sheet_command(args, example))
         return 0
     except (UsageError, ValueError, ArithmeticError, GraphvizNotFoundError) as error:
         # ValueError: the library's own argument checks (a path, a count), already one line;

@@ -77,6 +77,7 @@ __all__ = [
     "net222_graph",
     "net222_network",
     "report_net222",
+    "sheet_net222",
     "spreadsheet_rows",
     "sweep",
     "train_net222",
@@ -523,6 +524,42 @@ def spreadsheet_rows(history: History) -> list[dict[str, float]]:
     return rows
 
 
+def sheet_net222(
+    path: str | os.PathLike[str],
+    *,
+    lr: float = 0.5,
+    iterations: int = 100,
+    w: Sequence[float] = SEED.w,
+    i: Sequence[float] = SEED.i,
+    t: Sequence[float] = SEED.t,
+    b: Sequence[float] | None = None,
+    every_node: bool = False,
+) -> Path:
+    """The seeds' spreadsheet as live formulas (`tinygrad_edu.sheet.to_spreadsheet`): columns
+    t1, t2, i1, i2, w1..w8 (then b_h1..b_o2), h1 … E_total, dw1..dw8 (then db_h1..db_o2),
+    one row per iteration, η in the cell named eta. Needs ``pip install "tinygrad-edu[xlsx]"``.
+
+    `every_node` adds ∂E_total/∂node for the inputs, targets and every node h1 … E2.
+    """
+    from tinygrad_edu.sheet import to_spreadsheet  # writing .xlsx needs openpyxl
+
+    w = reals(w, f"sheet_net222: {_W}", 8)
+    i = reals(i, f"sheet_net222: {_I}", 2)
+    t = reals(t, f"sheet_net222: {_T}", 2)
+    b = None if b is None else reals(b, f"sheet_net222: {_B}", 4)
+    net = Net222(w, b)
+    E_total = net(i=i, t=t)
+    return to_spreadsheet(
+        E_total,
+        path,
+        iterations=iterations,
+        lr=lr,
+        params=[*net.weights, *net.biases],
+        inputs=[net.nodes[name] for name in ("t1", "t2", "i1", "i2")],  # the seeds' order
+        every_node=every_node,
+    )
+
+
 def report_net222(history: History) -> str:
     """A short text report of a `train_net222` run: E_total before and after, and the weights."""
     if not history.loss:
@@ -716,8 +753,10 @@ def demo(lr: float = 0.5, sweep_steps: int = 100) -> str:
 
 
 def demo_files(folder: str, lr: float = 0.5, sweep_steps: int = 100) -> list[str]:
-    """Write the demo's files into `folder` (pictures, sweep plot, spreadsheet); returns one
-    line per file, or per skipped file (no Graphviz: no pictures; no matplotlib: no plot)."""
+    """Write the demo's files into `folder` (pictures, the step-by-step page backprop.html,
+    sweep plot, spreadsheets); returns one line per file, or per skipped file (no Graphviz: no
+    pictures and no page; no matplotlib: no plot; no openpyxl: no workbook)."""
+    from tinygrad_edu.stepper import stepper
     from tinygrad_edu.viz import GraphvizNotFoundError
 
     out = Path(folder)
@@ -731,12 +770,21 @@ def demo_files(folder: str, lr: float = 0.5, sweep_steps: int = 100) -> list[str
         lines += [f"  {p}" for p in demo_pictures(out)]
     except GraphvizNotFoundError as error:
         lines.append(f"  (pictures skipped: {error})")
+    try:  # the step-by-step page of the backward pass
+        net, E_total = _at_seed()
+        lines.append(f"  {stepper(E_total, highlight='w1', model=net).save(out / 'backprop.html')}")
+    except GraphvizNotFoundError as error:
+        lines.append(f"  (backprop.html skipped: {error})")
     try:
         lines.append(f"  {sweep(steps=sweep_steps, progress=False).plot(out / 'sweep.png')}")
     except ImportError as error:  # the base install has no matplotlib: the rest still runs
         lines.append(f"  (sweep.png skipped: {error})")
     history = train_net222(lr=lr, steps=sweep_steps, progress=False)
     lines.append(f"  {write_table(spreadsheet_rows(history), out / 'training.csv')}")
+    try:  # the same run as live formulas
+        lines.append(f"  {sheet_net222(out / 'net222.xlsx', lr=lr, iterations=sweep_steps)}")
+    except ImportError as error:
+        lines.append(f"  (net222.xlsx skipped: {error})")
     return lines
 
 
@@ -761,8 +809,10 @@ class CommandLineExample:
         "derive --all",
         "explain w1",
         "graph --highlight w1 --out w1.svg",
+        "step --highlight w1",
         "train --lr 0.5 --steps 1000 --csv training.csv",
         "sweep --plot sweep.png",
+        "sheet --lr 0.5 --iterations 100 --out net.xlsx",
     )
     #: Each command's --help: (one line for the command list, a paragraph, examples).
     help: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
@@ -772,7 +822,7 @@ class CommandLineExample:
             "forward pass, the autograd gradients next to the hand-derived closed form, the "
             "chain rule for one weight of each layer, one SGD step, and the learning-rate sweep "
             "of the seeds. With --out, also write the pictures, the sweep plot and the training "
-            "spreadsheet.",
+            "spreadsheets (CSV, and XLSX with live formulas).",
             ("demo", "demo --lr 1.0", "demo --out demo-output"),
         ),
         "graph": (
@@ -787,6 +837,15 @@ class CommandLineExample:
                 "graph --network --format pdf --out network.pdf",
                 "graph --format dot",
             ),
+        ),
+        "step": (
+            "watch backpropagation through the 2-2-2 network, step by step, in a browser",
+            "Write one self-contained HTML page (no network needed) for the 2-2-2 network at the "
+            "seeds' example: the forward pass operation by operation, then the backward pass "
+            "edge by edge, each step's chain rule written out (∂E_total/∂a_h1 += ∂E_total/∂o1 · "
+            "∂o1/∂a_h1 = …) with autograd's numbers, and the running sum where paths meet. "
+            "--highlight dims everything not on a path from E_total to a node.",
+            ("step", "step --highlight w1 --out backprop.html"),
         ),
         "explain": (
             "every chain-rule path from E_total to a node, with local derivatives",
@@ -825,10 +884,23 @@ class CommandLineExample:
                 "sweep --lrs 0.1,0.5,2.0 --plot sweep.png --csv curves.csv",
             ),
         ),
+        "sheet": (
+            "write the seeds' spreadsheet as live formulas (XLSX), one row per iteration",
+            "Write the 2-2-2 network's training as the spreadsheet students build by hand: "
+            "t1, t2, i1, i2, w1..w8, h1 … E_total and dw1..dw8, every cell a formula (the "
+            "gradients as derive prints them), the next row's weights w − η·dw with η in the "
+            "cell named eta. Change η or a starting weight in the spreadsheet and it re-runs.",
+            (
+                "sheet",
+                "sheet --lr 2.0 --iterations 400 --out fast.xlsx",
+                "sheet --every-node --out every_node.xlsx",
+            ),
+        ),
     }
     #: Help of the options that name the example's nodes and numbers.
     option_help: Mapping[str, str] = {
         "graph --highlight": "a node such as w1, a_h1 or o2",
+        "step --highlight": "a node such as w1: dim what is not on a path from E_total to it",
         "explain node": "a node of the network: w1..w8, i1, h1, a_h1, o1, a_o1, …",
         "derive nodes": "nodes such as w1 or a_h1",
         "derive --all": "w1..w8, then ∂E_total/∂a_h1 and ∂E_total/∂a_h2",
@@ -886,6 +958,10 @@ class CommandLineExample:
     ) -> Sweep:
         """The seeds' `sweep`."""
         return sweep(lrs, steps, thresholds, progress=progress)
+
+    def sheet(self, path: Path, lr: float, iterations: int, every_node: bool) -> Path:
+        """`sheet_net222` at the seeds' example."""
+        return sheet_net222(path, lr=lr, iterations=iterations, every_node=every_node)
 
 
 #: The worked example that ``tinygrad-edu`` (and ``python -m tinygrad_edu``) runs.

@@ -62,6 +62,7 @@ Parameter = Value | Tensor
 #: An activation: one of the names in `ACTIVATIONS`, or any function of one node.
 Activation = str | Callable[[Any], Any]
 
+
 # Each works on a Value and on a Tensor alike.
 def sigmoid(z: Any) -> Any:
     """σ(z) = 1 / (1 + e^−z), of a Value or a Tensor."""

@@ -10,7 +10,8 @@ A `Primitive` carries everything tinygrad_edu knows about one operation, side by
 - ``derivative`` and ``formula``: the same local derivative and forward written as formulas,
   with arithmetic and the functions of a namespace ``f`` (``f.exp``, ``f.log``, ``f.sigmoid``,
   …). Evaluated on sympy symbols they give explain's and derive's formulas and viz's edge
-  labels; evaluated on Values (a later step) they would give gradients of gradients;
+  labels; on spreadsheet cells (``sheet.SpreadsheetMath``) each primitive's spreadsheet
+  formula; on Values (a later step) they would give gradients of gradients;
 - ``vjp``: how the gradient flows, in words, for the catalogue's documentation and for
   Tensor edges, where one number per edge does not exist;
 - ``domain``: where each operand may lie, and a box of safe inputs for property tests.
