@@ -304,3 +304,22 @@ def test_the_layout_of_linear_layers_reads_entries_of_their_matrices() -> None:
     assert layers[1].is_output
     with pytest.raises(NotImplementedError, match="before any layer"):
         Sequential(Tanh(), Linear(2, 1)).layout()
+
+
+def test_float32_stays_float32_through_forward_backward_and_the_optimiser() -> None:
+    from tinygrad_edu import SGD, Adam, Tensor
+
+    # The dtype rule: a float32 array keeps float32; lists, ints and float64 become float64.
+    assert Tensor(np.ones(2, np.float32)).dtype == np.float32
+    assert Tensor([1, 2]).dtype == np.float64 and Tensor(np.ones(2)).dtype == np.float64
+    x = Tensor(np.ones((4, 3), np.float32))
+    w = Tensor(np.full((3, 2), 0.5, np.float32), requires_grad=True)
+    loss = mse((x @ w).tanh(), np.zeros((4, 2), np.float32))
+    assert loss.dtype == np.float32
+    loss.backward()
+    assert w.grad is not None and w.grad.dtype == np.float32
+    for optimizer in (SGD([w], lr=0.1), Adam([w], lr=0.1)):
+        optimizer.step()
+        assert w.data.dtype == np.float32
+    # Mixing follows numpy's promotion: float32 with float64 gives float64.
+    assert (x + Tensor(np.ones(3))).dtype == np.float64

@@ -140,7 +140,12 @@ def _as_array(data: Any, dtype: Any, what: str) -> Array:
         raise TypeError(
             f"{what}: needs real numbers (int or float), got an array of dtype {array.dtype}"
         )
-    target = np.dtype(np.float64 if dtype is None else dtype)
+    # The dtype rule, as numpy's and PyTorch's: a float32 array stays float32; everything else
+    # (Python numbers and lists, ints, float64) becomes float64, unless `dtype` says otherwise.
+    # Operations between float32 and float64 give float64 (numpy's promotion).
+    if dtype is None:
+        dtype = np.float32 if array.dtype == np.float32 else np.float64
+    target = np.dtype(dtype)
     if target not in _FLOAT_DTYPES:
         raise ValueError(f"{what}: dtype must be float64 or float32, got {target}")
     array = array.astype(target, copy=False)
@@ -233,7 +238,8 @@ class Tensor(NodeBase):
     def __init__(
         self, data: Any, requires_grad: bool = False, label: str = "", dtype: Any = None
     ) -> None:
-        """A leaf holding a copy of `data` as float64 (or float32 with ``dtype=np.float32``)."""
+        """A leaf holding a copy of `data`: float32 if it is a float32 array, else float64
+        (``dtype=`` chooses); float32 with float64 in one operation gives float64, as numpy."""
         if not isinstance(label, str):
             raise TypeError(f"Tensor label must be a str, got {type(label).__name__}")
         self.data = _as_array(data, dtype, "Tensor")
