@@ -21,8 +21,9 @@ from hypothesis.extra import numpy as hnp
 from tests import test_ops, test_tensor
 from tests.catalogue import COMPOSITES, OpCase, reals
 from tests.test_tensor import arrays_in, check_tensor_grads
-from tinygrad_edu import SGD, Adam, AdamW, Tensor, Value, one_hot, where
+from tinygrad_edu import SGD, Adam, AdamW, Tensor, Value, one_hot, topological_order, where
 from tinygrad_edu.losses import cross_entropy, nll_loss
+from tinygrad_edu.primitives import CATALOGUE
 
 small = reals(-3, 3)
 
@@ -30,15 +31,33 @@ small = reals(-3, 3)
 # --- the compositions of the catalogue, through the same property tests as the primitives ---
 
 
+def _made_of_catalogue_primitives(root: Any) -> bool:
+    """A composite has no backward code of its own: every node is a catalogue primitive's."""
+    return all(
+        node.primitive is None or node.primitive in CATALOGUE for node in topological_order(root)
+    )
+
+
 @pytest.mark.parametrize("case", COMPOSITES, ids=lambda case: case.name)
 def test_composite_forward_and_gradient_on_values(case: OpCase) -> None:
+    # Both property tests assert inside (forward against the reference, gradients against
+    # finite differences); the composite itself must be built from catalogue primitives only.
     test_ops.test_forward_matches_reference(case)
     test_ops.test_gradient_matches_finite_difference(case)
+    point = [0.37 if k not in case.constants else 2.0 for k in range(len(case.domain))]
+    args = [Value(x) if k not in case.constants else x for k, x in enumerate(point)]
+    assert _made_of_catalogue_primitives(case.apply(*args))
 
 
 @pytest.mark.parametrize("case", COMPOSITES, ids=lambda case: case.name)
 def test_composite_forward_and_gradient_on_tensors_with_broadcasting(case: OpCase) -> None:
-    test_tensor.test_catalogue_op_gradients_with_broadcasting(case)
+    test_tensor.test_catalogue_op_gradients_with_broadcasting(case)  # asserts inside
+    point = [0.37 if k not in case.constants else 2.0 for k in range(len(case.domain))]
+    args = [
+        Tensor([x, -x], requires_grad=True) if k not in case.constants else x
+        for k, x in enumerate(point)
+    ]
+    assert _made_of_catalogue_primitives(case.apply(*args))
 
 
 # --- comparisons: masks with no gradient ----------------------------------------------------
