@@ -361,8 +361,33 @@ def _consumers(plan: Sequence[PlanNode], n_inputs: int) -> list[int]:
 # --- expressions over Values ----------------------------------------------------------------
 
 
+class _Recipe:
+    """What a drawn graph says about itself, from its plan (for Values and Tensors alike)."""
+
+    inputs: tuple[Any, ...]
+    plan: tuple[PlanNode, ...]
+
+    @property
+    def size(self) -> int:
+        """The number of operations (a TensorExpression's final sum aside)."""
+        return len(self.plan)
+
+    @property
+    def primitives(self) -> frozenset[Primitive]:
+        """The primitives the graph uses."""
+        return frozenset(node.primitive for node in self.plan)
+
+    @property
+    def shared(self) -> bool:
+        """Whether some node (an input or an operation) feeds two or more operations."""
+        return max(_consumers(self.plan, len(self.inputs)), default=0) >= 2
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # Hypothesis prints a failing draw so: as a formula
+
+
 @dataclass(frozen=True)
-class Expression:
+class Expression(_Recipe):
     """A random graph over Values: ``f(*Values) -> Value`` and the inputs to check it at.
 
     ``gradcheck(e.f, *e.inputs)`` checks it; ``e.root()`` builds it on Values labelled x1, x2, …
@@ -382,24 +407,6 @@ class Expression:
     def root(self) -> Value:
         """The output on fresh Values labelled x1, x2, … (gradients not yet computed)."""
         return self.f(*(Value(x, name) for x, name in zip(self.inputs, self.labels)))
-
-    @property
-    def size(self) -> int:
-        """The number of operations."""
-        return len(self.plan)
-
-    @property
-    def primitives(self) -> frozenset[Primitive]:
-        """The primitives the graph uses."""
-        return frozenset(node.primitive for node in self.plan)
-
-    @property
-    def shared(self) -> bool:
-        """Whether some node (an input or an operation) feeds two or more operations."""
-        return max(_consumers(self.plan, len(self.inputs)), default=0) >= 2
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(repr(self))  # Hypothesis prints a failing draw so: as a formula
 
     def __repr__(self) -> str:
         from tinygrad_edu.explain import expression
@@ -488,7 +495,7 @@ def tensors(
 
 
 @dataclass(frozen=True)
-class TensorExpression:
+class TensorExpression(_Recipe):
     """A random graph over Tensors, entry by entry with broadcasting, summed to one number.
 
     ``gradcheck(e.f, *e.inputs)`` checks it; ``e.apply`` is the graph before the sum, on
@@ -510,24 +517,6 @@ class TensorExpression:
         if not isinstance(out, Tensor):
             raise TypeError("TensorExpression.f: takes Tensors")
         return out.sum()
-
-    @property
-    def size(self) -> int:
-        """The number of operations (the final sum aside)."""
-        return len(self.plan)
-
-    @property
-    def primitives(self) -> frozenset[Primitive]:
-        """The primitives the graph uses."""
-        return frozenset(node.primitive for node in self.plan)
-
-    @property
-    def shared(self) -> bool:
-        """Whether some node feeds two or more operations."""
-        return max(_consumers(self.plan, len(self.inputs)), default=0) >= 2
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(repr(self))
 
     def __repr__(self) -> str:
         shapes = ", ".join(f"{n}: {a.shape}" for n, a in zip(self.labels, self.inputs))
