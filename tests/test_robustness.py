@@ -356,6 +356,52 @@ def test_optimisers_refuse_a_bare_tensor_duplicates_and_non_finite_steps() -> No
     assert w.data.tolist() == [1.0, 2.0]
 
 
+# --- a graph whose data changed in place --------------------------------------------------------
+
+
+def test_backward_refuses_a_graph_whose_leaf_was_written_in_place() -> None:
+    from tinygrad_edu import Tensor
+
+    x = Tensor([1.0, 2.0], requires_grad=True, label="x")
+    y = (x * x).sum()  # y = 5, built at x = [1, 2]
+    x.data[0] = 100  # the audit's case: backward used to give [200, 4] while y.data was 5
+    with pytest.raises(RuntimeError, match=r"'x' of shape \(2,\) was changed in place after `\*`"):
+        y.backward()
+    assert x.grad is None  # all or nothing: the failed pass left no gradient behind
+    (x * x).sum().backward()  # the forward pass run again sees the new data
+    assert x.grad.tolist() == [200.0, 4.0]
+
+
+def test_backward_after_an_optimiser_step_on_the_old_graph_is_refused() -> None:
+    from tinygrad_edu import SGD, Tensor
+
+    w = Tensor([1.0, 2.0], requires_grad=True, label="w")
+    loss = (w * w).sum()
+    loss.backward()
+    SGD([w], lr=0.5).step()  # w = [0, 0]: the old graph's backward used to give [0, 0]
+    with pytest.raises(RuntimeError, match=r"'w' .* after optimizer\.step"):
+        loss.backward()
+    assert w.grad.tolist() == [2.0, 4.0]
+
+
+def test_rewriting_the_same_values_is_not_a_change_and_views_are_checked_too() -> None:
+    from tinygrad_edu import Tensor
+    from tinygrad_edu.tensor import as_input
+
+    x = Tensor([3.0], requires_grad=True)
+    y = (x * x).sum()
+    x.data[0] = 3.0  # the same value: the graph still matches its data
+    y.backward()
+    assert x.grad.tolist() == [6.0]
+    batch = np.arange(12.0).reshape(3, 4)
+    inputs = as_input(batch[:, ::2], None, "inputs")  # a strided, read-only view of the batch
+    w = Tensor([[1.0], [1.0]], requires_grad=True, label="w")
+    out = (inputs @ w).sum()
+    batch[0, 0] = -1.0  # written through the caller's own array
+    with pytest.raises(RuntimeError, match=r"a tensor of shape \(3, 2\) was changed in place"):
+        out.backward()
+
+
 # --- messages that name the op, the operand or the file --------------------------------------------
 
 

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+import zlib
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -64,6 +65,8 @@ class _Op:
         if g is None:
             return
         parents = out.parents
+        if out._stamps is not None:
+            _check_unchanged(out)
         needs = tuple(p.requires_grad for p in parents)
         # numpy raises instead of returning inf or nan, in the VJP and in the accumulation
         # (two paths of 1.5e308 each would otherwise add up to inf without a word).
@@ -81,6 +84,59 @@ class _Op:
                     f"{', '.join(str(p.shape) for p in parents)}; scale the inputs or the "
                     "loss down"
                 ) from None
+
+
+# CRC-32 reads any contiguous buffer (an ndarray's bytes, uncopied) at several GB/s.
+_crc32: Callable[[Any], int] = zlib.crc32
+
+
+def _stamp(data: Array) -> int:
+    """A checksum of `data`'s values (CRC-32 of its bytes): it changes when any entry does."""
+    try:
+        return _crc32(data)
+    except (BufferError, ValueError):  # not one block of memory (a strided view): copy it
+        return zlib.crc32(data.tobytes())
+
+
+def _stamps(parents: tuple[Tensor, ...]) -> tuple[int | None, ...] | None:
+    """The stamp of each leaf operand's data (None for computed ones), or None if no leaf.
+
+    Leaves are where data changes in place: ``x.data[0] = 100``, an optimiser's step,
+    ``load_state_dict``. A computed node's data is only ever written by its primitive.
+    """
+    # Written out for one and two contiguous operands, the common cases: this runs for every
+    # node. A strided view (x.T as an input) is not one block of memory: _stamp copies it.
+    try:
+        if len(parents) == 1:
+            a = parents[0]
+            return None if a._op is not None else (_crc32(a.data),)
+        if len(parents) == 2:
+            a, b = parents
+            if a._op is not None:
+                return None if b._op is not None else (None, _crc32(b.data))
+            return (_crc32(a.data), None if b._op is not None else _crc32(b.data))
+    except (BufferError, ValueError):
+        pass
+    stamps = tuple(None if p._op is not None else _stamp(p.data) for p in parents)
+    return None if stamps.count(None) == len(stamps) else stamps
+
+
+def _check_unchanged(out: Tensor) -> None:
+    """RuntimeError naming the leaf whose data changed since `out` was computed from it.
+
+    Its gradient would be computed from the new values while ``out.data`` holds what the
+    old ones gave: a wrong answer without a word. PyTorch refuses this with a version counter
+    bumped by its in-place operations; a numpy array can be written without telling anyone,
+    so each node keeps a checksum of its leaf operands' values instead.
+    """
+    for p, stamp in zip(out.parents, out._stamps or ()):
+        if stamp is not None and _stamp(p.data) != stamp:
+            name = repr(p.label) if p.label else "a tensor"
+            raise RuntimeError(
+                f"backward: {name} of shape {p.shape} was changed in place after `{out.op}` "
+                "used it, so this graph no longer matches its data; run the forward pass "
+                "again after changing a tensor (e.g. after optimizer.step()), then backward"
+            )
 
 
 def _accumulate(p: Tensor, gp: Array) -> None:
@@ -182,6 +238,7 @@ def _leaf(data: Array) -> Tensor:
     out = Tensor.__new__(Tensor)
     out.data, out.grad, out.label, out.parents = data, None, "", ()
     out.requires_grad, out._op, out._ctx, out._spare = False, None, None, None
+    out._stamps = None
     return out
 
 
@@ -221,7 +278,19 @@ class Tensor(NodeBase):
     """
 
     # _spare: the array of a parameter's last gradient, kept by zero_grad() for reuse.
-    __slots__ = ("_ctx", "_op", "_spare", "data", "grad", "label", "parents", "requires_grad")
+    # _stamps: checksums of the leaf operands' data when this node was computed (see
+    # _check_unchanged); None for leaves and for nodes without leaf operands.
+    __slots__ = (
+        "_ctx",
+        "_op",
+        "_spare",
+        "_stamps",
+        "data",
+        "grad",
+        "label",
+        "parents",
+        "requires_grad",
+    )
 
     # Make numpy hand `ndarray * tensor` over to Tensor.__rmul__.
     __array_ufunc__ = None
@@ -234,6 +303,7 @@ class Tensor(NodeBase):
     _op: _Op | None
     _ctx: Any
     _spare: Array | None
+    _stamps: tuple[int | None, ...] | None
 
     def __init__(
         self, data: Any, requires_grad: bool = False, label: str = "", dtype: Any = None
@@ -250,6 +320,7 @@ class Tensor(NodeBase):
         self._op = None
         self._ctx = None
         self._spare = None
+        self._stamps = None
 
     # --- constructors ----------------------------------------------------------------------------
 
@@ -811,6 +882,18 @@ class Tensor(NodeBase):
 
         A scalar (one-element) tensor seeds itself with 1; any other needs `gradient`, an array
         of its shape (the vector in the vector-Jacobian product). Leaves accumulate across calls.
+
+        The graph must still match its data: if a leaf it was computed from has changed in
+        place since (``x.data[0] = 100``, ``optimizer.step()``), backward raises RuntimeError
+        naming it instead of mixing new values into old results; run the forward pass again.
+
+        >>> x = Tensor([1.0, 2.0], requires_grad=True, label="x")
+        >>> y = (x * x).sum()
+        >>> x.data[0] = 100.0
+        >>> y.backward()
+        Traceback (most recent call last):
+        ...
+        RuntimeError: backward: 'x' of shape (2,) was changed in place after `*` used it, ...
         """
         if gradient is None:
             if self.data.size != 1:
@@ -918,10 +1001,12 @@ def _apply(op: _Op, parents: tuple[Tensor, ...], ctx: Any, *args: Any) -> Tensor
         out.parents = parents
         out._op = op
         out.requires_grad = True
+        out._stamps = _stamps(parents)
     else:
         out.parents = ()
         out._op = None
         out.requires_grad = False
+        out._stamps = None
     return out
 
 
