@@ -49,7 +49,7 @@ from tinygrad_edu.nn import (
 )
 from tinygrad_edu.optim import SGD
 from tinygrad_edu.primitives import sigmoid, sigmoid_array
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.tensor import Tensor, as_input
 from tinygrad_edu.train import RECORD_ALL, History, Sweep, sweep_model, train, write_table
 from tinygrad_edu.value import Value
 
@@ -243,8 +243,9 @@ class TensorNet222(_OnMLP):
 
     def __call__(self, i: Any, t: Any) -> Tensor:
         """E_total = Σ over the batch of ½(t1 − a_o1)² + ½(t2 − a_o2)²; I and T of shape (N, 2)."""
-        inputs = Tensor(_batch_array(i, "i"), label="i")
-        targets = Tensor(_batch_array(t, "t"), label="t")
+        # Read-only views of the batch, not copies: the net reads them and never writes.
+        inputs = as_input(_batch_array(i, "i"), None, "TensorNet222: i")
+        targets = as_input(_batch_array(t, "t"), None, "TensorNet222: t")
         if inputs.shape != targets.shape:
             raise ValueError(
                 f"TensorNet222: i has shape {inputs.shape} but t has shape {targets.shape}; "

@@ -78,27 +78,38 @@ class Optimizer:
                     f"{name}.step: the gradient of {_name(p)} is not finite; nothing was "
                     "updated (scale the loss or the inputs down, or lower the learning rate)"
                 )
+        # numpy raises FloatingPointError where a step or a parameter would overflow, so the
+        # arrays need no second pass to look for inf; Python floats are checked by hand.
         deltas = []
-        with np.errstate(over="ignore", invalid="ignore"):
-            for k, p in enumerate(self.params):
-                if p.grad is None:
-                    continue
-                delta = self._delta(k, p.data, p.grad)
-                if not _finite(delta):
-                    raise ArithmeticError(
-                        f"{name}.step: the step for {_name(p)} is not finite (lr {self.lr!r}); "
-                        "nothing was updated — lower the learning rate"
-                    )
-                deltas.append((p, delta))
+        current = None
+        with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+            try:
+                for k, p in enumerate(self.params):
+                    if p.grad is None:
+                        continue
+                    current = p
+                    delta = self._delta(k, p.data, p.grad)
+                    if not isinstance(delta, np.ndarray) and not math.isfinite(delta):
+                        raise FloatingPointError
+                    deltas.append((p, delta))
+            except FloatingPointError:
+                raise ArithmeticError(
+                    f"{name}.step: the step for {_name(current)} is not finite (lr {self.lr!r}); "
+                    "nothing was updated — lower the learning rate"
+                ) from None
             for p, delta in deltas:
-                if isinstance(p, Tensor):
-                    p.data -= delta  # in place: the tensor owns its array, so no copy is needed
-                else:
-                    p.data = p.data - delta
-                if not _finite(p.data):  # finite w and Δw whose difference passes 1.8e308
+                try:
+                    if isinstance(p, Tensor):
+                        p.data -= delta  # in place: the tensor owns its array, so no copy
+                    else:
+                        p.data = p.data - delta
+                        if not math.isfinite(p.data):
+                            raise FloatingPointError
+                except FloatingPointError:  # finite w and Δw whose difference passes 1.8e308
                     raise ArithmeticError(
-                        f"{name}.step: {_name(p)} overflowed float64 (w − Δw past 1.8e308)"
-                    )
+                        f"{name}.step: {_name(p)} overflowed {_dtype(p)} (w − Δw past its "
+                        "largest number)"
+                    ) from None
 
     def _delta(self, k: int, w: Any, g: Any) -> Any:
         """Δw for parameter k with data w and gradient g (a float or an array)."""
@@ -111,6 +122,10 @@ def _finite(x: Any) -> bool:
     if isinstance(x, np.ndarray):
         return x.size == 0 or bool(np.isfinite(x.min()) and np.isfinite(x.max()))
     return math.isfinite(x)
+
+
+def _dtype(p: Any) -> str:
+    return str(p.data.dtype) if isinstance(p.data, np.ndarray) else "float64"
 
 
 def _name(p: Any) -> str:

@@ -39,6 +39,9 @@ __all__ = ["Tensor", "as_input", "concatenate", "one_hot", "stack", "unbroadcast
 Array = npt.NDArray[Any]
 Axis = int | tuple[int, ...] | None
 _FLOAT_DTYPES = {np.dtype(np.float64), np.dtype(np.float32)}
+# Forward and backward run with numpy raising FloatingPointError instead of returning inf or
+# nan, so every overflow becomes an error naming the op; underflow to 0 is harmless.
+_RAISE: dict[str, Any] = {"over": "raise", "divide": "raise", "invalid": "raise", "under": "ignore"}
 
 
 # --- the primitives, as the Tensor engine runs them ----------------------------------------------
@@ -68,22 +71,22 @@ class _Op:
         if out._stamps is not None:
             _check_unchanged(out)
         needs = tuple(p.requires_grad for p in parents)
-        # numpy raises instead of returning inf or nan, in the VJP and in the accumulation
-        # (two paths of 1.5e308 each would otherwise add up to inf without a word).
-        with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
-            try:
-                grads = self.vjp(g, out, needs, *(p.data for p in parents))
-                for p, need, gp in zip(parents, needs, grads):
-                    if need and gp is not None:
-                        _accumulate(p, unbroadcast(np.asarray(gp), p.data.shape))
-            except prim.DomainError as domain:
-                raise domain.error from None
-            except FloatingPointError as error:
-                raise ArithmeticError(
-                    f"{self.symbol}: the gradient is not finite ({error}) for operands of shapes "
-                    f"{', '.join(str(p.shape) for p in parents)}; scale the inputs or the "
-                    "loss down"
-                ) from None
+        # Tensor.backward runs the whole pass in np.errstate(_RAISE): numpy raises instead of
+        # returning inf or nan, in the VJP and in the accumulation (two paths of 1.5e308 each
+        # would otherwise add up to inf without a word).
+        try:
+            grads = self.vjp(g, out, needs, *(p.data for p in parents))
+            for p, need, gp in zip(parents, needs, grads):
+                if need and gp is not None:
+                    _accumulate(p, unbroadcast(np.asarray(gp), p.data.shape))
+        except prim.DomainError as domain:
+            raise domain.error from None
+        except FloatingPointError as error:
+            raise ArithmeticError(
+                f"{self.symbol}: the gradient is not finite ({error}) for operands of shapes "
+                f"{', '.join(str(p.shape) for p in parents)}; scale the inputs or the "
+                "loss down"
+            ) from None
 
 
 # CRC-32 reads any contiguous buffer (an ndarray's bytes, uncopied) at several GB/s.
@@ -431,6 +434,15 @@ class Tensor(NodeBase):
             other, (numbers.Real, np.ndarray, list, tuple)
         ):
             return None
+        if (type(other) is float or type(other) is int) and self.data.dtype == np.float64:
+            # A constant such as the ½ in ½(t − a)²: the fast path of the checks below.
+            try:
+                constant = float(other)
+            except OverflowError:  # an int past 1.8e308
+                constant = math.inf
+            if not math.isfinite(constant):
+                raise ValueError(f"Tensor: a constant operand must be finite, got {other!r}")
+            return _leaf(np.array(constant))
         return Tensor(other, dtype=self.dtype if isinstance(other, numbers.Real) else None)
 
     def _binary(self, op: _Op, other: Any, reflected: bool = False) -> Tensor:
@@ -825,8 +837,10 @@ class Tensor(NodeBase):
 
     def transpose(self, *axes: int) -> Tensor:
         """Axes reversed, or permuted as given: ``x.transpose(1, 0, 2)``."""
+        if not axes:  # all axes reversed (x.T): always a permutation, nothing to check
+            order = tuple(range(self.ndim - 1, -1, -1))
+            return _apply(TRANSPOSE, (self,), order, self.data, order)
         order = tuple(axes[0]) if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
-        order = order or tuple(reversed(range(self.ndim)))
         if any(
             isinstance(k, bool)
             or not isinstance(k, (int, np.integer))
@@ -919,7 +933,9 @@ class Tensor(NodeBase):
             raise ValueError(
                 "backward: this tensor does not depend on any tensor with requires_grad=True"
             )
-        backward(self, seed, None)
+        # One floating-point context for the whole pass, not one per node (each costs ~1 µs).
+        with np.errstate(**_RAISE):
+            backward(self, seed, None)
 
 
 def _or_type_error(out: Tensor, name: str, other: object) -> Tensor:
@@ -968,7 +984,7 @@ _HINTS = {"**": " (scale the base or the exponent down)"}
 
 def _apply(op: _Op, parents: tuple[Tensor, ...], ctx: Any, *args: Any) -> Tensor:
     """Run op's forward on arrays and make the node, or raise an error naming op and shapes."""
-    with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+    with np.errstate(**_RAISE):
         try:
             data = op.forward(*args)
         except prim.DomainError as domain:
