@@ -545,7 +545,9 @@ def _sum_vjp(g: Array, out: Any, needs: Any, a: Array) -> Any:
     axis, keepdims = out._ctx
     if not keepdims and axis is not None:
         g = np.expand_dims(g, axis)
-    return (np.broadcast_to(g, a.shape),)
+    # A fresh array, not a broadcast view: a leaf's .grad must be an ordinary writable array
+    # (and np.full is the faster of the two for the small arrays of teaching nets).
+    return (np.full(a.shape, g),)
 
 
 def _max_vjp(g: Array, out: Any, needs: Any, a: Array) -> Any:
@@ -878,9 +880,10 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
 def gelu(x: Any, approximate: str = "none") -> Any:
     """GELU(x) = x·Φ(x) = ½x·(1 + erf(x/√2)), or ``approximate="tanh"``:
-    ½x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), both as PyTorch computes them, for a Value or a
-    Tensor. (Far in the negative tail, where Φ(x) < 1e-10, 1 + erf cancels: the result is
-    then accurate to ~1e-16 absolutely, not relatively — as PyTorch's.)
+    ½x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), both as PyTorch computes them.
+
+    `x` is a Value or a Tensor. (Far in the negative tail, where Φ(x) < 1e-10, 1 + erf
+    cancels: the result is then accurate to ~1e-16 absolutely, not relatively — as PyTorch's.)
     """
     if approximate == "tanh":
         inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)

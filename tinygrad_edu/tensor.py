@@ -70,15 +70,24 @@ class _Op:
         parents = out.parents
         if out._stamps is not None:
             _check_unchanged(out)
-        needs = tuple(p.requires_grad for p in parents)
         # Tensor.backward runs the whole pass in np.errstate(_RAISE): numpy raises instead of
         # returning inf or nan, in the VJP and in the accumulation (two paths of 1.5e308 each
         # would otherwise add up to inf without a word).
         try:
-            grads = self.vjp(g, out, needs, *(p.data for p in parents))
+            if len(parents) == 2:  # most primitives: spelled out, this loop runs per node
+                a, b = parents
+                needs: tuple[bool, ...] = (a.requires_grad, b.requires_grad)
+                grads = self.vjp(g, out, needs, a.data, b.data)
+            else:
+                needs = tuple(p.requires_grad for p in parents)
+                grads = self.vjp(g, out, needs, *(p.data for p in parents))
             for p, need, gp in zip(parents, needs, grads):
                 if need and gp is not None:
-                    _accumulate(p, unbroadcast(np.asarray(gp), p.data.shape))
+                    if type(gp) is not np.ndarray:
+                        gp = np.asarray(gp)
+                    if gp.shape != p.data.shape:
+                        gp = unbroadcast(gp, p.data.shape)
+                    _accumulate(p, gp)
         except prim.DomainError as domain:
             raise domain.error from None
         except FloatingPointError as error:
@@ -154,7 +163,9 @@ def _check_unchanged(out: Tensor) -> None:
 
 def _accumulate(p: Tensor, gp: Array) -> None:
     """p.grad += gp, as a new array: a gradient array may be shared by several nodes (x + x)."""
-    if p.grad is None and _fast.reuse_gradient_buffer(p, gp):
+    # Reusing last step's buffer pays off for a large parameter (no page faults); for a small
+    # one the copy costs more than a fresh array.
+    if p.grad is None and gp.size >= 4096 and _fast.reuse_gradient_buffer(p, gp):
         return
     if gp.dtype != p.data.dtype:
         gp = gp.astype(p.data.dtype)
@@ -992,38 +1003,46 @@ _EXP_LIMITS = {np.dtype(np.float64): 709.78, np.dtype(np.float32): 88.72}
 _HINTS = {"**": " (scale the base or the exponent down)"}
 
 
+_new_tensor = object.__new__  # a node without __init__'s checks: _apply sets every slot
+
+
 def _apply(op: _Op, parents: tuple[Tensor, ...], ctx: Any, *args: Any) -> Tensor:
     """Run op's forward on arrays and make the node, or raise an error naming op and shapes."""
-    with np.errstate(**_RAISE):
-        try:
+    try:
+        with np.errstate(**_RAISE):
             data = op.forward(*args)
-        except prim.DomainError as domain:
-            raise domain.error from None
-        except FloatingPointError as error:
-            kind = next((k for k in _ERRORS if k in str(error)), "invalid")
-            error_type, what = _ERRORS[kind]
-            if parents:  # the limit is the operands' dtype's: float32 overflows far sooner
-                what = what.replace("float64", str(parents[0].dtype))
-            shapes = " and ".join(str(p.shape) for p in parents)
-            hint = _HINTS.get(op.symbol, "")
-            if op is EXP:
-                limit = _EXP_LIMITS.get(parents[0].dtype, 709.78)
-                hint = f" (inputs above {limit} overflow {parents[0].dtype})"
-            raise error_type(f"{op.symbol}: {what} for operands of shape {shapes}{hint}") from None
-        except ValueError as error:
-            shapes = " and ".join(str(p.shape) for p in parents)
-            raise ValueError(
-                f"{op.symbol}: operands of shapes {shapes} do not fit: {error}"
-            ) from None
-        except IndexError as error:
-            raise IndexError(f"{op.symbol}: {error} (tensor of shape {parents[0].shape})") from None
-    out = Tensor.__new__(Tensor)
-    out.data = np.asarray(data)
+    except prim.DomainError as domain:
+        raise domain.error from None
+    except FloatingPointError as error:
+        kind = next((k for k in _ERRORS if k in str(error)), "invalid")
+        error_type, what = _ERRORS[kind]
+        if parents:  # the limit is the operands' dtype's: float32 overflows far sooner
+            what = what.replace("float64", str(parents[0].dtype))
+        shapes = " and ".join(str(p.shape) for p in parents)
+        hint = _HINTS.get(op.symbol, "")
+        if op is EXP:
+            limit = _EXP_LIMITS.get(parents[0].dtype, 709.78)
+            hint = f" (inputs above {limit} overflow {parents[0].dtype})"
+        raise error_type(f"{op.symbol}: {what} for operands of shape {shapes}{hint}") from None
+    except ValueError as error:
+        shapes = " and ".join(str(p.shape) for p in parents)
+        raise ValueError(f"{op.symbol}: operands of shapes {shapes} do not fit: {error}") from None
+    except IndexError as error:
+        raise IndexError(f"{op.symbol}: {error} (tensor of shape {parents[0].shape})") from None
+    out = _new_tensor(Tensor)
+    out.data = data if type(data) is np.ndarray else np.asarray(data)  # reductions give scalars
     out.grad = None
     out.label = ""
     out._ctx = ctx
     out._spare = None
-    if grad_enabled() and any(p.requires_grad for p in parents):
+    # Spelled out for one and two operands (most primitives): this runs for every node.
+    if len(parents) == 2:
+        records = parents[0].requires_grad or parents[1].requires_grad
+    elif len(parents) == 1:
+        records = parents[0].requires_grad
+    else:
+        records = any(p.requires_grad for p in parents)
+    if records and grad_enabled():
         out.parents = parents
         out._op = op
         out.requires_grad = True
@@ -1115,7 +1134,16 @@ def one_hot(indices: Any, num_classes: int = -1, dtype: Any = None) -> Tensor:
 
 
 def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
+    """Join tensors along an existing axis; the gradient is split back into the pieces.
+
+    >>> a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0], requires_grad=True)
+    >>> c = concatenate([a, b])
+    >>> c.data.tolist()
+    [1.0, 2.0, 3.0]
+    >>> (c * Tensor([1.0, 2.0, 3.0])).sum().backward()
+    >>> a.grad.tolist(), b.grad.tolist()
+    ([1.0, 2.0], [3.0])
+    """
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("concatenate: needs at least one tensor")
@@ -1124,7 +1152,16 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
 
 
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along a new axis (each gets a size-1 axis, then they are concatenated)."""
+    """Join tensors along a new axis (each gets a size-1 axis, then they are concatenated).
+
+    >>> x, y = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0])
+    >>> s = stack([x, y])
+    >>> s.shape
+    (2, 2)
+    >>> s.sum().backward()
+    >>> x.grad.tolist()
+    [1.0, 1.0]
+    """
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("stack: needs at least one tensor")
