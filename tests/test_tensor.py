@@ -273,8 +273,11 @@ def test_shared_operand_gradients_are_not_aliased() -> None:
     assert x.grad.tolist() == [8.0, 16.0]
 
 
-def test_zero_grad_reuses_the_gradient_array_when_nobody_holds_it() -> None:
-    w = Tensor([1.0, 2.0], requires_grad=True)
+LARGE = 5_000  # entries: zero_grad keeps gradient arrays from 4,096 on for reuse
+
+
+def test_zero_grad_reuses_a_large_gradient_array_when_nobody_holds_it() -> None:
+    w = Tensor(np.arange(LARGE, dtype=float), requires_grad=True)
     (w * w).sum().backward()
     buffer = id(w.grad)
     w.zero_grad()
@@ -282,29 +285,33 @@ def test_zero_grad_reuses_the_gradient_array_when_nobody_holds_it() -> None:
     (w * 3).sum().backward()
     assert w.grad is not None
     assert id(w.grad) == buffer  # the same array, rewritten
-    assert w.grad.tolist() == [3.0, 3.0]
+    assert w.grad.tolist() == [3.0] * LARGE
+    small = Tensor([1.0, 2.0], requires_grad=True)
+    (small * small).sum().backward()
+    small.zero_grad()
+    assert small._spare is None  # a fresh array is cheaper than copying into the old one
 
 
 def test_zero_grad_never_overwrites_a_gradient_the_user_kept() -> None:
-    w = Tensor([1.0, 2.0], requires_grad=True)
+    w = Tensor(np.arange(LARGE, dtype=float), requires_grad=True)
     (w * w).sum().backward()
     kept = w.grad
     assert kept is not None
-    part = kept[:1]  # a view holds the array too
+    part = kept[1:2]  # a view holds the array too
     del kept
     w.zero_grad()
     (w * 3).sum().backward()
     assert part.tolist() == [2.0]
-    assert w.grad is not None and w.grad.tolist() == [3.0, 3.0]
+    assert w.grad is not None and w.grad.tolist() == [3.0] * LARGE
 
 
 def test_reused_gradient_of_a_shared_operand_and_of_float32() -> None:
-    x = Tensor([1.0, 2.0], requires_grad=True, dtype=np.float32)
+    x = Tensor(np.ones(LARGE), requires_grad=True, dtype=np.float32)
     for scale in (1.0, 2.0):
         x.zero_grad()
         (x * scale + x).sum().backward()  # two contributions: one reuses the array, one adds
         assert x.grad is not None and x.grad.dtype == np.float32
-        assert x.grad.tolist() == [scale + 1.0, scale + 1.0]
+        assert x.grad.tolist() == [scale + 1.0] * LARGE
 
 
 def test_inputs_without_requires_grad_get_no_gradient() -> None:

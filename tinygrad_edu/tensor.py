@@ -163,9 +163,7 @@ def _check_unchanged(out: Tensor) -> None:
 
 def _accumulate(p: Tensor, gp: Array) -> None:
     """p.grad += gp, as a new array: a gradient array may be shared by several nodes (x + x)."""
-    # Reusing last step's buffer pays off for a large parameter (no page faults); for a small
-    # one the copy costs more than a fresh array.
-    if p.grad is None and gp.size >= 4096 and _fast.reuse_gradient_buffer(p, gp):
+    if p.grad is None and _fast.reuse_gradient_buffer(p, gp):
         return
     if gp.dtype != p.data.dtype:
         gp = gp.astype(p.data.dtype)
@@ -898,9 +896,10 @@ class Tensor(NodeBase):
     def zero_grad(self) -> None:
         """Forget the gradient: ``grad = None`` until the next backward.
 
-        The old array is kept and, if nothing else refers to it by then, the next backward
-        writes the new gradient into it. A large parameter then keeps one gradient buffer for
-        a whole training run instead of allocating (and page-faulting) a new one every step.
+        A large parameter's old array (4,096 entries or more) is kept and, if nothing else
+        refers to it by then, the next backward writes the new gradient into it: one gradient
+        buffer for a whole training run instead of a new one (and its page faults) every step.
+        For a small one, a fresh array is cheaper than the copy.
 
         >>> w = Tensor([1.0, 2.0], requires_grad=True)
         >>> (w * w).sum().backward()
@@ -908,7 +907,7 @@ class Tensor(NodeBase):
         >>> print(w.grad)
         None
         """
-        if self._op is None and self.grad is not None:
+        if self._op is None and self.grad is not None and self.grad.size >= _REUSE_ENTRIES:
             self._spare = self.grad
         self.grad = None
 
@@ -1003,6 +1002,8 @@ _EXP_LIMITS = {np.dtype(np.float64): 709.78, np.dtype(np.float32): 88.72}
 _HINTS = {"**": " (scale the base or the exponent down)"}
 
 
+# Tensor.zero_grad keeps a gradient array this large for the next backward to write into.
+_REUSE_ENTRIES = 4096
 _new_tensor = object.__new__  # a node without __init__'s checks: _apply sets every slot
 
 
