@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck docs pytest bench format setup dot chromium libreoffice clean
+.PHONY: demo test lint typecheck docs serve-docs pytest bench format setup dot chromium libreoffice clean
 
 # The demo prints its report and writes pictures, the sweep plot and the spreadsheet here.
 DEMO_OUT ?= demo-output
@@ -24,9 +24,14 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy --strict tinygrad_edu
 
-# The docs site, built strictly: a broken link or page fails the build.
+# The docs site, built strictly: a broken link, page or API reference fails the build. Code
+# blocks marked exec="on" run during the build; pictures are drawn then. Open site/index.html,
+# or `make serve-docs` for a live preview on http://127.0.0.1:8000.
 docs: setup
-	$(BIN)/mkdocs build --strict --quiet --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
+
+serve-docs: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
 pytest: setup
 	$(BIN)/pytest
