@@ -586,7 +586,7 @@ class Path:
         return [e for e in self.edges if e.formula != "1"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # the REPL shows the text, not a dump of the fields
 class Explanation:
     """Every chain-rule path from `root` to `wrt`, and their sum (see `explain`)."""
 
@@ -600,6 +600,8 @@ class Explanation:
 
     def __str__(self) -> str:
         return self.text()
+
+    __repr__ = __str__
 
     def _repr_markdown_(self) -> str:
         """Jupyter shows an explanation as its Markdown tables (the last expression of a cell)."""
@@ -843,7 +845,7 @@ def _plus(adjoint: Any, term: Any) -> Any:
     return _Sum([adjoint, term])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # the REPL shows the text, not a dump of the fields
 class Derivation:
     """∂root/∂wrt in closed form (see `derive`): text, LaTeX, a sympy expression, a value."""
 
@@ -854,6 +856,8 @@ class Derivation:
 
     def __str__(self) -> str:
         return f"∂{self.root}/∂{self.wrt} = {self.text()}"
+
+    __repr__ = __str__
 
     def _repr_latex_(self) -> str:
         """Jupyter shows a derivation as display math: ∂root/∂wrt = the right-hand side."""
@@ -1028,7 +1032,7 @@ def _pull_common_prefix(terms: list[Any]) -> Any:
 # --- the trace table ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # the REPL shows the text, not a dump of the fields
 class TraceTable:
     """Every node of a graph in topological order: name, op, operands, value and gradient."""
 
@@ -1037,6 +1041,8 @@ class TraceTable:
 
     def __str__(self) -> str:
         return self.text()
+
+    __repr__ = __str__
 
     def text(self) -> str:
         """Aligned columns for the terminal."""
