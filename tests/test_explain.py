@@ -352,3 +352,20 @@ def test_bad_arguments_name_the_function() -> None:
         explain(x * x, x, max_paths=-1)
     with pytest.raises(ValueError, match="local_formula: x is a leaf"):
         local_formula(x)
+
+
+def test_explain_a_part_of_the_graph_whose_backward_started_elsewhere() -> None:
+    from tinygrad_edu.explain import PathError, derive
+
+    net = Net222(SEED.w)
+    E_total = net(i=SEED.i, t=SEED.t)
+    E_total.backward()
+    E1, w1 = net.nodes["E1"], net.weights[0]
+    with pytest.raises(PathError, match=r"w1\.grad is"):  # w1.grad is ∂E_total/∂w1, not ∂E1/∂w1
+        explain(E1, w1)
+    part = explain(E1, w1, check=False)
+    assert part.grad is None and part.path_count == 1
+    assert part.total == pytest.approx(derive(E1, w1).evaluate())
+    assert "Sum over paths: ∂E1/∂w1 = " in part.text() and "agree" not in part.text()
+    with pytest.raises(TypeError, match="explain: check"):
+        explain(E1, w1, check="no")  # type: ignore[arg-type]
