@@ -28,6 +28,7 @@ prove that autograd agrees with it.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
@@ -147,6 +148,17 @@ class _OnMLP(Module):
         return [(f"mlp.{path}", p) for path, p in self.mlp.named_parameters()]
 
 
+def _pair(values: Sequence[float], what: str) -> tuple[float, float]:
+    """Two finite floats, as `reals` checks them; a pair of floats passes without the checks'
+    general path, which would be 1.3 µs of the 2-2-2 step's 30 (measured)."""
+    if (type(values) is tuple or type(values) is list) and len(values) == 2:
+        x, y = values
+        if type(x) is float and type(y) is float and math.isfinite(x + y):
+            return x, y
+    x, y = reals(values, f"Net222: {what}", 2)
+    return x, y
+
+
 class Net222(_OnMLP):
     """The derivation's 2-2-2 sigmoid network on Values, built on
     ``MLP(2, [2, 2], activation="sigmoid")``: one sample, one Value per node.
@@ -155,6 +167,15 @@ class Net222(_OnMLP):
     without biases, or (b_h1, b_h2, b_o1, b_o2). ``net(i=(i1, i2), t=(t1, t2))`` returns
     E_total; afterwards ``net.nodes["a_h1"]`` etc. are that call's nodes, labelled by name,
     and ``net.weights`` are the Values w1..w8. For a batch, use `TensorNet222`.
+
+    >>> net = Net222()                   # w1..w8 = 0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55
+    >>> E_total = net(i=SEED.i, t=SEED.t)
+    >>> E_total.backward()
+    >>> round(E_total.data, 9), round(net.nodes["a_h1"].data, 9)
+    (0.242519857, 0.506874567)
+    >>> w5 = net.weights[4]
+    >>> w5.label, round(w5.grad, 9)      # (a_o1 − t1)·a_o1·(1 − a_o1)·a_h1
+    ('w5', 0.072157073)
     """
 
     def __init__(self, w: Sequence[float] = SEED.w, b: Sequence[float] | None = None) -> None:
@@ -178,15 +199,17 @@ class Net222(_OnMLP):
 
     def __call__(self, i: Sequence[float], t: Sequence[float]) -> Value:
         """E_total = ½(t1 − a_o1)² + ½(t2 − a_o2)² for inputs `i` and targets `t`."""
-        i1, i2 = (Value(v, name) for v, name in zip(reals(i, f"Net222: {_I}", 2), ("i1", "i2")))
-        t1, t2 = (Value(v, name) for v, name in zip(reals(t, f"Net222: {_T}", 2), ("t1", "t2")))
+        (i1_, i2_), (t1_, t2_) = _pair(i, _I), _pair(t, _T)
+        i1, i2, t1, t2 = Value(i1_, "i1"), Value(i2_, "i2"), Value(t1_, "t1"), Value(t2_, "t2")
         hidden, output = self.mlp.layers
+        (n_h1, n_h2), (n_o1, n_o2) = hidden.neurons, output.neurons
         # Each generic neuron computes its sum, then its activation, and names both as the
-        # derivation does (see __init__): h1 = w1·i1 + w2·i2, a_h1 = σ(h1).
-        h1, h2 = (neuron.pre_activation([i1, i2]) for neuron in hidden.neurons)
-        a_h1, a_h2 = (neuron.activate(z) for neuron, z in zip(hidden.neurons, (h1, h2)))
-        o1, o2 = (neuron.pre_activation([a_h1, a_h2]) for neuron in output.neurons)
-        a_o1, a_o2 = (neuron.activate(z) for neuron, z in zip(output.neurons, (o1, o2)))
+        # derivation does (see __init__): h1 = w1·i1 + w2·i2, a_h1 = σ(h1). The inputs are
+        # Values already, so the sums skip the neurons' input checks (as a Layer's do).
+        h1, h2 = n_h1._weighted_sum([i1, i2]), n_h2._weighted_sum([i1, i2])
+        a_h1, a_h2 = n_h1.activate(h1), n_h2.activate(h2)
+        o1, o2 = n_o1._weighted_sum([a_h1, a_h2]), n_o2._weighted_sum([a_h1, a_h2])
+        a_o1, a_o2 = n_o1.activate(o1), n_o2.activate(o2)
         E1 = 0.5 * (t1 - a_o1) ** 2
         E2 = 0.5 * (t2 - a_o2) ** 2
         E_total: Value = E1 + E2
@@ -220,6 +243,13 @@ class TensorNet222(_OnMLP):
     ``net(i=I, t=T)`` takes arrays of shape (N, 2) and returns E_total summed over the batch
     as a 0-d Tensor. ``net.nodes`` holds the batch's tensors "i", "t", "h", "a_h", "o", "a_o",
     "E", "E_total"; ``net.weight_grads()`` is [∂E_total/∂w1, …, ∂E_total/∂w8] after backward.
+
+    >>> import numpy as np
+    >>> net = TensorNet222()
+    >>> E_total = net(i=np.array([SEED.i]), t=np.array([SEED.t]))   # a batch of one
+    >>> E_total.backward()
+    >>> round(E_total.item(), 9), round(float(net.weight_grads()[4]), 9)
+    (0.242519857, 0.072157073)
     """
 
     def __init__(self, w: Sequence[float] = SEED.w, b: Sequence[float] | None = None) -> None:

@@ -228,6 +228,12 @@ class Layout:
 
     `values` are {name: (data, grad)} of named nodes (inputs, neurons, errors) to print in
     their boxes; `loss_name` is what the gradients are of ("E_total", or "loss").
+
+    >>> layout = MLP(2, [3, 1], seed=0).layout()
+    >>> layout.inputs, [len(layer.neurons) for layer in layout.layers]
+    (('x1', 'x2'), [3, 1])
+    >>> layout.layers[0].neurons[0].weights[0].name
+    'L1.N1.w1'
     """
 
     inputs: tuple[str, ...] = ()
@@ -271,8 +277,26 @@ class Layout:
 
 
 class Module:
-    """Base of every model: its parameters (by name), zeroing their gradients, saving and
-    loading them, and its `layout` (layers and neurons) for pictures."""
+    """Base of every model: its parameters by name, `zero_grad`, `save`/`load`, its `layout`.
+
+    A model of your own lists its parameters (``parameters()``); the rest follows from that.
+
+    >>> from tinygrad_edu import Value
+    >>> class Scale(Module):
+    ...     def __init__(self):
+    ...         self.k = Value(2.0, "k", requires_grad=True)
+    ...     def __call__(self, x):
+    ...         return self.k * x
+    ...     def parameters(self):
+    ...         return [self.k]
+    >>> model = Scale()
+    >>> model(3.0).backward()            # ∂(k·x)/∂k = x
+    >>> model.named_parameters()[0][0], model.k.grad
+    ('k', 3.0)
+    >>> model.zero_grad()
+    >>> model.k.grad
+    0.0
+    """
 
     def parameters(self) -> list[Any]:
         """The learnable Values or Tensors, in a fixed documented order."""
@@ -411,6 +435,11 @@ class Neuron(Module):
     Each call names the nodes a derivation names: the sum before the activation is labelled
     `label` and the activation ``a_{label}`` (``Neuron(2, label="h1")`` computes h1 and a_h1),
     or ``names=(sum, activation)``; inputs given as numbers become leaves x1, x2, …
+
+    >>> n = Neuron(2, "sigmoid", label="h1", weights=[0.15, 0.2])
+    >>> a_h1 = n([0.05, 0.1])            # σ(w1·i1 + w2·i2 + b), b = 0
+    >>> a_h1.label, round(a_h1.data, 9), [p.label for p in n.parameters()]
+    ('a_h1', 0.506874567, ['h1.w1', 'h1.w2', 'h1.b'])
     """
 
     def __init__(
@@ -506,6 +535,11 @@ class Layer(Module):
 
     Layer `number` n names its neurons' nodes as derivations of deep nets do: neuron k sums to
     ``z{n}_{k}`` and activates to ``a{n}_{k}``; inputs given as numbers become x1, x2, …
+
+    >>> layer = Layer(2, 3, "tanh", label="L1")
+    >>> outputs = layer([1.0, -1.0])
+    >>> len(outputs), outputs[0].label, [p.label for p in layer.parameters()][:3]
+    (3, 'a1_1', ['L1.N1.w1', 'L1.N1.w2', 'L1.N1.b'])
     """
 
     def __init__(
@@ -665,6 +699,11 @@ class Linear(Module):
 
     W has shape (nout, nin), so row k holds the weights of output k, just as neuron k of a
     Layer does. Weights and biases start uniform in ±1/√nin (from `seed`, an int or Generator).
+
+    >>> import numpy as np
+    >>> layer = Linear(3, 2, seed=0)
+    >>> layer.weight.shape, layer(np.ones((4, 3))).shape      # 4 rows of 3 features in
+    ((2, 3), (4, 2))
     """
 
     def __init__(
@@ -751,19 +790,34 @@ class _Activation(Module):
 
 
 class Sigmoid(_Activation):
-    """σ(x) = 1 / (1 + e^−x), element by element (Value or Tensor)."""
+    """σ(x) = 1 / (1 + e^−x), element by element (Value or Tensor).
+
+    >>> from tinygrad_edu import Tensor
+    >>> Sigmoid()(Tensor([0.0, 1000.0])).data.tolist()
+    [0.5, 1.0]
+    """
 
     name = "sigmoid"
 
 
 class Tanh(_Activation):
-    """tanh(x), element by element (Value or Tensor)."""
+    """tanh(x), element by element (Value or Tensor).
+
+    >>> from tinygrad_edu import Value
+    >>> Tanh()(Value(0.0)).data
+    0.0
+    """
 
     name = "tanh"
 
 
 class ReLU(_Activation):
-    """max(0, x), element by element (Value or Tensor)."""
+    """max(0, x), element by element (Value or Tensor).
+
+    >>> from tinygrad_edu import Tensor
+    >>> ReLU()(Tensor([-1.0, 2.0])).data.tolist()
+    [0.0, 2.0]
+    """
 
     name = "relu"
 
@@ -772,6 +826,13 @@ class Sequential(Module):
     """Modules applied one after another: ``Sequential(Linear(2, 4), Tanh(), Linear(4, 1))``.
 
     Module k is named "k" in parameter paths and pictures ("0.weight"), as in PyTorch.
+
+    >>> import numpy as np
+    >>> model = Sequential(Linear(2, 4, seed=0), Tanh(), Linear(4, 1, seed=1))
+    >>> model(np.zeros((3, 2))).shape, len(model)
+    ((3, 1), 3)
+    >>> [name for name, _ in model.named_parameters()]
+    ['0.weight', '0.bias', '2.weight', '2.bias']
     """
 
     def __init__(self, *modules: Module) -> None:

@@ -13,6 +13,7 @@ Each rule is written once, with + − · and powers only, so it works on Value p
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -58,6 +59,11 @@ class Optimizer:
                     "would never receive a gradient"
                 )
         self.lr = _checks.learning_rate(lr, name)
+        # Floats raise nothing on overflow (checked by hand below), so numpy's error state is
+        # only set up when there are arrays to step: ~1 µs of a 2-2-2 step of 30.
+        self._errors: Any = (
+            _raising if any(isinstance(p, Tensor) for p in self.params) else contextlib.nullcontext
+        )
 
     def zero_grad(self) -> None:
         """Forget the gradients before the next backward pass."""
@@ -82,7 +88,7 @@ class Optimizer:
         # arrays need no second pass to look for inf; Python floats are checked by hand.
         deltas = []
         current = None
-        with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+        with self._errors():
             try:
                 for k, p in enumerate(self.params):
                     if p.grad is None:
@@ -124,6 +130,11 @@ def _finite(x: Any) -> bool:
     return math.isfinite(x)
 
 
+def _raising() -> Any:
+    """numpy's error state for a step: overflow raises FloatingPointError instead of giving inf."""
+    return np.errstate(over="raise", divide="raise", invalid="raise", under="ignore")
+
+
 def _dtype(p: Any) -> str:
     return str(p.data.dtype) if isinstance(p.data, np.ndarray) else "float64"
 
@@ -137,6 +148,14 @@ class SGD(Optimizer):
 
     With weight decay λ the gradient is g + λ·w. With momentum μ, a velocity v ← μ·v + g is kept
     per parameter and w ← w − lr · v (Nesterov: w ← w − lr · (g + μ·v)), as in PyTorch.
+
+    >>> from tinygrad_edu import Value
+    >>> w = Value(1.0, "w", requires_grad=True)
+    >>> opt = SGD([w], lr=0.1)
+    >>> ((w - 3.0) ** 2).backward()      # ∂/∂w (w − 3)² = 2(w − 3) = −4
+    >>> opt.step()                       # w ← 1 − 0.1·(−4)
+    >>> w.grad, w.data
+    (-4.0, 1.4)
     """
 
     def __init__(
@@ -170,6 +189,14 @@ class Adam(Optimizer):
 
     m ← β1·m + (1 − β1)·g,  v ← β2·v + (1 − β2)·g²,  m̂ = m / (1 − β1ᵗ),  v̂ = v / (1 − β2ᵗ),
     w ← w − lr · m̂ / (√v̂ + ε). Weight decay λ adds λ·w to g (L2, as PyTorch's Adam).
+
+    >>> from tinygrad_edu import Value
+    >>> w = Value(1.0, "w", requires_grad=True)
+    >>> opt = Adam([w], lr=0.1)
+    >>> ((w - 3.0) ** 2).backward()
+    >>> opt.step()                       # the first step is lr · sign(g): m̂ / √v̂ = g / |g|
+    >>> round(w.data, 6)
+    1.1
     """
 
     def __init__(

@@ -303,9 +303,11 @@ def check_module_grads(
     atol: float = FD_ATOL,
 ) -> list[Any]:
     """Assert autograd's ∂loss/∂p equals a numeric derivative for every entry of every
-    parameter p of `model`; ``loss_fn(model, batch)`` (or ``loss_fn(model)`` without a batch)
-    builds the loss. Parameters are named by ``model.named_parameters()`` in the report.
-    Returns the gradients, in ``model.parameters()`` order; the parameters' data are restored.
+    parameter p of `model`.
+
+    ``loss_fn(model, batch)`` (or ``loss_fn(model)`` without a batch) builds the loss.
+    Parameters are named by ``model.named_parameters()`` in the report. Returns the
+    gradients, in ``model.parameters()`` order; the parameters' data are restored.
     """
     named = model.named_parameters()
     if not named:
