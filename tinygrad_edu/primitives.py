@@ -28,6 +28,7 @@ whole; the numerically careful helpers it names are defined above the table.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -617,21 +618,21 @@ POWER_DOMAIN = Domain(
 
 ADD = Primitive(
     "+", "addition", 2, EVERYWHERE_2, ("g", "g"),
-    scalar=ScalarRule(lambda x, y: x + y, lambda x, y, out: (1.0, 1.0)),
+    scalar=ScalarRule(operator.add, lambda x, y, out: (1.0, 1.0)),
     array=ArrayRule(np.add, lambda g, out, n, a, b: (g, g)),
     derivative=lambda f, o, x, y: (1, 1),
     formula=lambda f, x, y: x + y,
 )  # fmt: skip
 SUB = Primitive(
     "-", "subtraction", 2, EVERYWHERE_2, ("g", "−g"),
-    scalar=ScalarRule(lambda x, y: x - y, lambda x, y, out: (1.0, -1.0)),
+    scalar=ScalarRule(operator.sub, lambda x, y, out: (1.0, -1.0)),
     array=ArrayRule(np.subtract, lambda g, out, n, a, b: (g, -g)),
     derivative=lambda f, o, x, y: (1, -1),
     formula=lambda f, x, y: x - y, glyph="−",
 )  # fmt: skip
 MUL = Primitive(
     "*", "multiplication", 2, EVERYWHERE_2, ("g·y", "g·x"),
-    scalar=ScalarRule(lambda x, y: x * y, lambda x, y, out: (y, x)),
+    scalar=ScalarRule(operator.mul, lambda x, y, out: (y, x)),
     array=ArrayRule(np.multiply, lambda g, out, n, a, b: (g * b, g * a)),
     derivative=lambda f, o, x, y: (y, x),
     formula=lambda f, x, y: x * y, glyph="×",
@@ -687,7 +688,7 @@ POW_CONST_BASE = Primitive(
 )  # fmt: skip
 NEG = Primitive(
     "neg", "negation", 1, EVERYWHERE, ("−g",),
-    scalar=ScalarRule(lambda x: -x, lambda x, out: -1.0),
+    scalar=ScalarRule(operator.neg, lambda x, out: -1.0),
     array=ArrayRule(np.negative, lambda g, out, n, a: (-g,)),
     derivative=lambda f, o, x: (-1,),
     formula=lambda f, x: -x, glyph="−x",
