@@ -370,18 +370,11 @@ def run_all(
                 continue
             log(f"{script.name}{' --quick' if quick else ''}")
             start = time.perf_counter()
-            extra = ["--quick"] if quick else SCRIPT_ARGS.get(script.name, [])
-            command = [sys.executable, str(script), *extra]
+            command = [sys.executable, str(script), *(["--quick"] if quick else [])]
             done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
             output = done.stdout + (f"\n[stderr]\n{done.stderr}" if done.returncode else "")
             res.scripts.append((script.name, time.perf_counter() - start, done.returncode, output))
     return res
-
-
-# Options for a script's full run here. The gradcheck count's own default, 100,000 draws, takes
-# about 25 minutes on two cores; 20,000 keep `make bench` near 20 minutes in all, and with no
-# false failure seen still bound their rate below 1.5 in 10,000 (95%, the rule of three).
-SCRIPT_ARGS = {"bench_gradcheck.py": ["--draws", "20000"]}
 
 
 # --- RESULTS.md ----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Does gradcheck cry wolf? A script, not a test: it counts false failures, and catches.
 
-    python benchmarks/bench_gradcheck.py                  # 100,000 draws (~25 min on 2 CPUs)
+    python benchmarks/bench_gradcheck.py                  # 100,000 draws (~3 min on 2 CPUs)
     python benchmarks/bench_gradcheck.py --draws 20000 --jobs 2
 
 `make bench` runs it too (``python -m benchmarks`` runs every bench_*.py).
