@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import _checks
+from tinygrad_edu.primitives import FLOAT_ERRORS
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.value import Value
 
@@ -132,7 +133,7 @@ def _finite(x: Any) -> bool:
 
 def _raising() -> Any:
     """numpy's error state for a step: overflow raises FloatingPointError instead of giving inf."""
-    return np.errstate(over="raise", divide="raise", invalid="raise", under="ignore")
+    return np.errstate(**FLOAT_ERRORS)
 
 
 def _dtype(p: Any) -> str:

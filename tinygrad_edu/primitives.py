@@ -47,6 +47,7 @@ __all__ = [
     "ERF",
     "EXP",
     "EXPAND",
+    "FLOAT_ERRORS",
     "GETITEM",
     "LEAKY_RELU",
     "LOG",
@@ -202,6 +203,16 @@ class Primitive:
 
 
 # --- errors --------------------------------------------------------------------------------
+
+# numpy's error state for array work (``np.errstate(**FLOAT_ERRORS)``): overflow, division by
+# zero and invalid results raise FloatingPointError instead of giving inf or nan, so the
+# engine can name the op or the parameter; underflow to 0 is harmless.
+FLOAT_ERRORS: dict[str, Any] = {
+    "over": "raise",
+    "divide": "raise",
+    "invalid": "raise",
+    "under": "ignore",
+}
 
 
 class DomainError(Exception):

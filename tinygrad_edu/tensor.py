@@ -39,9 +39,6 @@ __all__ = ["Tensor", "as_input", "concatenate", "one_hot", "stack", "unbroadcast
 Array = npt.NDArray[Any]
 Axis = int | tuple[int, ...] | None
 _FLOAT_DTYPES = {np.dtype(np.float64), np.dtype(np.float32)}
-# Forward and backward run with numpy raising FloatingPointError instead of returning inf or
-# nan, so every overflow becomes an error naming the op; underflow to 0 is harmless.
-_RAISE: dict[str, Any] = {"over": "raise", "divide": "raise", "invalid": "raise", "under": "ignore"}
 
 
 # --- the primitives, as the Tensor engine runs them ----------------------------------------------
@@ -70,9 +67,9 @@ class _Op:
         parents = out.parents
         if out._stamps is not None:
             _check_unchanged(out)
-        # Tensor.backward runs the whole pass in np.errstate(_RAISE): numpy raises instead of
-        # returning inf or nan, in the VJP and in the accumulation (two paths of 1.5e308 each
-        # would otherwise add up to inf without a word).
+        # Tensor.backward runs the whole pass in np.errstate(**FLOAT_ERRORS): numpy raises
+        # instead of returning inf or nan, in the VJP and in the accumulation (two paths of
+        # 1.5e308 each would otherwise add up to inf without a word).
         try:
             if len(parents) == 2:  # most primitives: spelled out, this loop runs per node
                 a, b = parents
@@ -130,7 +127,8 @@ def _stamps(parents: tuple[Tensor, ...]) -> tuple[int | None, ...] | None:
     Leaves are where data changes in place: ``x.data[0] = 100``, an optimiser's step,
     ``load_state_dict``. A computed node's data is only ever written by its primitive.
     """
-    # Written out for one and two operands, the common cases: this runs for every node.
+    # Written out for one and two operands, the common cases: this runs for every node, and
+    # the general line below takes 0.56 µs for two leaves where these take 0.35.
     if len(parents) == 1:
         a = parents[0]
         return None if a._op is not None else (_stamp(a.data),)
@@ -954,7 +952,7 @@ class Tensor(NodeBase):
                 "backward: this tensor does not depend on any tensor with requires_grad=True"
             )
         # One floating-point context for the whole pass, not one per node (each costs ~1 µs).
-        with np.errstate(**_RAISE):
+        with np.errstate(**prim.FLOAT_ERRORS):
             backward(self, seed, None)
 
 
@@ -1010,7 +1008,7 @@ _new_tensor = object.__new__  # a node without __init__'s checks: _apply sets ev
 def _apply(op: _Op, parents: tuple[Tensor, ...], ctx: Any, *args: Any) -> Tensor:
     """Run op's forward on arrays and make the node, or raise an error naming op and shapes."""
     try:
-        with np.errstate(**_RAISE):
+        with np.errstate(**prim.FLOAT_ERRORS):
             data = op.forward(*args)
     except prim.DomainError as domain:
         raise domain.error from None
